@@ -1,0 +1,94 @@
+using System.CommandLine;
+using IcnnLift.Data;
+using IcnnLift.Positivity;
+using IcnnLift.Runtime;
+using IcnnLift.Targets;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli;
+
+/// <summary>The options every training command shares, and how they become a <see cref="TrainConfig"/> and data.</summary>
+internal sealed class CommonOptions
+{
+    private static readonly TrainConfig Defaults = new();
+
+    public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
+    public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
+    public readonly Option<int> TrainSize = new("--n-train") { Description = "Training samples drawn from a target", DefaultValueFactory = _ => 1000 };
+    public readonly Option<int> ValidationSize = new("--n-validation") { Description = "Validation samples drawn from a target", DefaultValueFactory = _ => 1000 };
+    public readonly Option<int> TestSize = new("--n-test") { Description = "Test samples drawn from a target", DefaultValueFactory = _ => 5000 };
+    public readonly Option<int> Steps = new("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => Defaults.Steps };
+    public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size (also the lift's conditioning batch)", DefaultValueFactory = _ => Defaults.BatchSize };
+    public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+    public readonly Option<double?> HyperLearningRate = new("--hyper-lr") { Description = "Learning rate of the lift's hypernetwork (default: --lr)" };
+    public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Validate every k steps", DefaultValueFactory = _ => Defaults.EvalEvery };
+    public readonly Option<int> Width = new("--width") { Description = "Hidden width of the ICNN", DefaultValueFactory = _ => Defaults.Width };
+    public readonly Option<int> Depth = new("--depth") { Description = "Hidden layers of the ICNN", DefaultValueFactory = _ => Defaults.Depth };
+    public readonly Option<string> Activation = new("--activation") { Description = "softplus, relu, leaky_relu[:slope], elu[:scale]", DefaultValueFactory = _ => Defaults.Activation };
+    public readonly Option<double> Alpha = new("--alpha") { Description = "Strong-convexity weight alpha of (alpha/2)|x|^2", DefaultValueFactory = _ => Defaults.Alpha };
+    public readonly Option<string> Init = new("--init") { Description = "Initialisation: default or principled (Hoedt & Klambauer 2023)", DefaultValueFactory = _ => Defaults.Initialization };
+    public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
+    public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
+    public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
+    public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 1024 in 1-D, 128 in 2-D)" };
+    public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
+    public readonly Option<int> Threads = new("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
+    public readonly Option<string?> Out = new("--out") { Description = "Output folder" };
+
+    public void AddTo(Command command)
+    {
+        foreach (var option in new Option[] { Target, Data, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
+                     EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, Precision, Threads, Json, Out })
+            command.Options.Add(option);
+    }
+
+    public TrainConfig Config(ParseResult p, string method, int seed) => new()
+    {
+        Method = PositivityMethod.Validate(method),
+        Seed = seed,
+        Steps = p.GetValue(Steps),
+        BatchSize = p.GetValue(BatchSize),
+        LearningRate = p.GetValue(LearningRate),
+        HypernetworkLearningRate = p.GetValue(HyperLearningRate),
+        EvalEvery = p.GetValue(EvalEvery),
+        Width = p.GetValue(Width),
+        Depth = p.GetValue(Depth),
+        Activation = p.GetValue(Activation)!,
+        Alpha = p.GetValue(Alpha),
+        Initialization = p.GetValue(Init)!,
+        Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
+        ShoulderSigma = p.GetValue(ShoulderSigma),
+        GridPoints = p.GetValue(GridPoints),
+        Precision = p.GetValue(Precision)!,
+    };
+
+    /// <summary>Where the samples come from: a known target or the user's file (read once, split per seed).</summary>
+    public DataSource Source(ParseResult p)
+    {
+        var target = p.GetValue(Target);
+        var data = p.GetValue(Data);
+        if ((target is null) == (data is null)) throw new ArgumentException("give exactly one of --target NAME and --data FILE.csv");
+        if (target is not null)
+        {
+            var t = IcnnLift.Targets.Target.Get(target);
+            int nTrain = p.GetValue(TrainSize), nValidation = p.GetValue(ValidationSize), nTest = p.GetValue(TestSize);
+            _ = Dataset.FromTarget(t, nTrain, nValidation, nTest, 0).Dimension; // validates the sizes before any run starts
+            return new DataSource(t.Name, t, seed => Dataset.FromTarget(t, nTrain, nValidation, nTest, seed));
+        }
+        var samples = SampleCsv.Read(data!);
+        var name = Path.GetFileNameWithoutExtension(data!);
+        _ = Dataset.FromSamples(data!, samples, 0);
+        return new DataSource(name, null, seed => Dataset.FromSamples(name, samples, seed));
+    }
+
+    public int ThreadCount(ParseResult p)
+    {
+        int threads = p.GetValue(Threads);
+        if (threads < 1) throw new ArgumentException($"--threads must be positive, got {threads}");
+        TorchRuntime.Initialize(1);
+        return threads;
+    }
+}
+
+internal sealed record DataSource(string Name, Target? Target, Func<int, Dataset> ForSeed);

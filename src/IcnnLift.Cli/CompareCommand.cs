@@ -1,0 +1,118 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using IcnnLift.Data;
+using IcnnLift.Experiments;
+using IcnnLift.Plotting;
+using IcnnLift.Positivity;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli;
+
+/// <summary><c>icnn-lift compare</c>: several methods x several seeds on one data set, summarised.</summary>
+internal static class CompareCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var methods = new Option<string>("--methods") { Description = $"Comma-separated methods ({string.Join(", ", PositivityMethod.All)})", DefaultValueFactory = _ => "pgd,softplus,lift" };
+        var seeds = new Option<int>("--seeds") { Description = "Number of seeds", DefaultValueFactory = _ => 5 };
+        var firstSeed = new Option<int>("--first-seed") { Description = "First seed", DefaultValueFactory = _ => 0 };
+        var command = new Command("compare", "Compare positivity methods over seeds: table of medians and quartiles, paired wins, CSV/JSON and a figure.");
+        command.Options.Add(methods);
+        command.Options.Add(seeds);
+        command.Options.Add(firstSeed);
+        common.AddTo(command);
+        command.SetAction(p =>
+        {
+            int n = p.GetValue(seeds);
+            if (n < 1) throw new InputException($"--seeds must be positive, got {n}");
+            var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(PositivityMethod.Validate).Distinct().ToList());
+            if (methodList.Count == 0) throw new InputException("--methods names no method");
+            var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
+            var seedList = Enumerable.Range(p.GetValue(firstSeed), n).ToList();
+            var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"compare-{source.Name}");
+            return Run(source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json));
+        });
+        return command;
+    }
+
+    /// <summary>Runs the comparison, writes its folder atomically and prints the summary.</summary>
+    public static int Run(DataSource source, IReadOnlyList<string> methods, IReadOnlyList<int> seeds,
+        Func<string, int, TrainConfig> configFor, int threads, string output, bool json)
+    {
+        var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
+        var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
+        var configs = UserInput.Check(() => jobs.ToDictionary(j => j, j => configFor(j.Method, j.Seed).Validated(datasets[j.Seed].Dimension)));
+        long totalSteps = configs.Values.Sum(c => (long)c.Steps);
+
+        var models = Terminal.WithProgress($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds", totalSteps,
+            advance => Comparison.RunAll(jobs, threads, (m, s) => Trainer.Train(configs[(m, s)], datasets[s], source.Target, _ => advance(1))));
+        var results = models.Select(m => m.Result).ToList();
+        var summary = Comparison.Summarize(results, methods);
+        var metric = Comparison.PrimaryMetric(results);
+        var paired = Comparison.Paired(results, methods, metric);
+
+        RunFolder.WriteDirectory(output, folder =>
+        {
+            for (int i = 0; i < jobs.Count; i++)
+                RunFolder.Write(Path.Combine(folder, "runs", $"{jobs[i].Method}-seed{jobs[i].Seed}"), configs[jobs[i]], models[i]);
+            WriteRunsCsv(Path.Combine(folder, "runs.csv"), results);
+            WriteSummaryCsv(Path.Combine(folder, "summary.csv"), summary);
+            File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new
+            {
+                data = source.Name,
+                methods,
+                seeds,
+                primary_metric = metric,
+                summary,
+                paired,
+                config = configs[jobs[0]] with { Method = "*", Seed = -1 },
+            }, RunFolder.Json));
+            var fits = models.Select(m => new FittedDensity(m.Result.Method, m.Result.Seed, m.Density.Normalizer, m.Density.LogDensityOnGrid(m.Network.forward))).ToList();
+            DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,
+                $"{source.Name}: fitted densities, {seeds.Count} seeds");
+        });
+        foreach (var m in models) m.Network.Dispose();
+
+        if (json)
+        {
+            Terminal.Json(new { folder = Path.GetFullPath(output), primary_metric = metric, summary, paired });
+            return ExitCodes.Ok;
+        }
+        bool known = summary.Any(s => s.TotalVariation is not null);
+        string Q(Quartiles? q) => q is null ? "-" : $"{Terminal.Number(q.Median)} [{Terminal.Number(q.Q1)}, {Terminal.Number(q.Q3)}]";
+        Terminal.Table($"{source.Name}: median [Q1, Q3] over {seeds.Count} seeds at the best-validation checkpoint",
+            known ? ["method", "test NLL", "total variation", "cross-entropy", "stopped"] : ["method", "test NLL", "stopped"],
+            summary.Select(s => known
+                ? new[] { s.Method, Q(s.TestNll), Q(s.TotalVariation), Q(s.CrossEntropy), s.Stopped.ToString(CultureInfo.InvariantCulture) }
+                : [s.Method, Q(s.TestNll), s.Stopped.ToString(CultureInfo.InvariantCulture)]));
+        Terminal.Table($"paired on shared seeds: lower {metric.Replace('_', ' ')}", ["method", "vs", "wins", "losses", "ties"],
+            paired.Select(w => new[] { w.Method, w.Other, w.Wins.ToString(CultureInfo.InvariantCulture), w.Losses.ToString(CultureInfo.InvariantCulture), w.Ties.ToString(CultureInfo.InvariantCulture) }));
+        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, densities.png, runs/)");
+        return ExitCodes.Ok;
+    }
+
+    private static string F(double? v) => v is double d && !double.IsNaN(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static void WriteRunsCsv(string path, IEnumerable<RunResult> results)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,seconds,stopped");
+        foreach (var r in results)
+            w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), F(r.TestNll), F(r.TotalVariation), F(r.CrossEntropy),
+                F(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
+                F(r.FinalShoulderOccupancy), F(r.Seconds), r.Stopped is null ? "" : "yes"));
+    }
+
+    private static void WriteSummaryCsv(string path, IEnumerable<MethodSummary> summary)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("method,metric,runs,q1,median,q3");
+        foreach (var s in summary)
+            foreach (var (name, q) in new[] { ("test_nll", s.TestNll), ("total_variation", s.TotalVariation), ("cross_entropy", s.CrossEntropy) })
+                if (q is not null)
+                    w.WriteLine(string.Join(",", s.Method, name, q.Count.ToString(CultureInfo.InvariantCulture), F(q.Q1), F(q.Median), F(q.Q3)));
+    }
+}

@@ -1,0 +1,41 @@
+using System.CommandLine;
+using IcnnLift.Data;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli;
+
+/// <summary><c>icnn-lift density</c>: log-density of a saved model at the points of a CSV file.</summary>
+internal static class DensityCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
+        var points = new Option<string>("--points") { Description = "CSV file of points, one a row", Required = true };
+        var output = new Option<string?>("--out") { Description = "CSV file to write (default: stdout)" };
+        var command = new Command("density", "Evaluate a saved model's log-density at the points of a CSV file.");
+        command.Options.Add(model);
+        command.Options.Add(points);
+        command.Options.Add(output);
+        command.SetAction(p =>
+        {
+            Runtime.TorchRuntime.Initialize(1);
+            var pointsPath = p.GetValue(points)!;
+            var rows = SampleCsv.Read(pointsPath);
+            var (network, density, manifest) = RunFolder.Load(p.GetValue(model)!);
+            if (rows[0].Length != manifest.Network.Dimension)
+                throw new InputException($"{pointsPath}: points have {rows[0].Length} columns but the model takes {manifest.Network.Dimension}-D inputs");
+            var logp = density.LogDensity(network.forward, Trainer.ToTensor(rows, manifest.Config.DType));
+            var header = Enumerable.Range(1, rows[0].Length).Select(j => $"x{j}").Append("log_density").ToArray();
+            var table = rows.Select((r, i) => r.Append(logp[i]).ToArray());
+            if (p.GetValue(output) is string path)
+                SampleCsv.Write(path, header, table);
+            else
+            {
+                Console.Out.WriteLine(string.Join(",", header));
+                foreach (var r in table) Console.Out.WriteLine(string.Join(",", r.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+            }
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

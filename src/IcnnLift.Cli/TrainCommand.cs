@@ -1,0 +1,54 @@
+using System.CommandLine;
+using IcnnLift.Positivity;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli;
+
+/// <summary><c>icnn-lift train</c>: one run, one run folder.</summary>
+internal static class TrainCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions();
+        var method = new Option<string>("--method") { Description = $"Positivity method: {string.Join(", ", PositivityMethod.All)}", DefaultValueFactory = _ => PositivityMethod.Lift };
+        var seed = new Option<int>("--seed") { Description = "Seed of the data, the initial network and the batch order", DefaultValueFactory = _ => 0 };
+        var command = new Command("train", "Train one log-concave density model and write its run folder (config, metrics, result, collapsed model).");
+        command.Options.Add(method);
+        command.Options.Add(seed);
+        common.AddTo(command);
+        command.SetAction(p =>
+        {
+            var (source, data, config) = UserInput.Check(() =>
+            {
+                common.ThreadCount(p);
+                var source = common.Source(p);
+                var data = source.ForSeed(p.GetValue(seed));
+                return (source, data, common.Config(p, p.GetValue(method)!, p.GetValue(seed)).Validated(data.Dimension));
+            });
+            var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"{source.Name}-{config.Method}-seed{config.Seed}");
+            var model = Terminal.WithProgress($"{config.Method} seed {config.Seed}", config.Steps,
+                advance => Trainer.Train(config, data, source.Target, _ => advance(1)));
+            RunFolder.Write(output, config, model);
+            var r = model.Result;
+            if (p.GetValue(common.Json))
+            {
+                Terminal.Json(new { run_folder = Path.GetFullPath(output), result = r });
+                return ExitCodes.Ok;
+            }
+            Terminal.Table($"{r.Target}: {r.Method}, seed {r.Seed}", ["metric", "value"],
+            [
+                ["test NLL", Terminal.Number(r.TestNll)],
+                ["total variation", Terminal.Number(r.TotalVariation)],
+                ["cross-entropy", Terminal.Number(r.CrossEntropy)],
+                ["best validation NLL", Terminal.Number(r.BestValidationNll)],
+                ["best step", $"{r.BestStep} of {r.StepsRun}"],
+                ["shoulder occupancy (last step)", Terminal.Number(r.FinalShoulderOccupancy, "P1")],
+                ["seconds", Terminal.Number(r.Seconds, "F1")],
+            ]);
+            if (r.Stopped is not null) Terminal.Line($"warning: {r.Stopped}");
+            Terminal.Line($"run folder: {output}");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

@@ -1,0 +1,66 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Convex;
+
+public enum ActivationKind { Softplus, Relu, LeakyRelu, Elu }
+
+/// <summary>
+/// A convex, non-decreasing scalar activation: the two properties that keep a non-negative
+/// combination of convex functions convex.
+/// </summary>
+public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
+{
+    public static Activation Softplus { get; } = new(ActivationKind.Softplus);
+    public static Activation Relu { get; } = new(ActivationKind.Relu);
+    public static Activation LeakyRelu(double slope = 0.01) => new(ActivationKind.LeakyRelu, slope);
+    public static Activation Elu(double scale = 1.0) => new(ActivationKind.Elu, scale);
+
+    /// <summary>Parses "softplus", "relu", "leaky_relu[:slope]", "elu[:scale]".</summary>
+    public static Activation Parse(string text)
+    {
+        var parts = text.Trim().ToLowerInvariant().Split(':', 2);
+        double? arg = null;
+        if (parts.Length == 2)
+        {
+            if (!double.TryParse(parts[1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var v))
+                throw new ArgumentException($"activation '{text}': '{parts[1]}' is not a number");
+            arg = v;
+        }
+        return parts[0].Replace('-', '_') switch
+        {
+            "softplus" when arg is null => Softplus,
+            "relu" when arg is null => Relu,
+            "leaky_relu" => Validated(LeakyRelu(arg ?? 0.01)),
+            "elu" => Validated(Elu(arg ?? 1.0)),
+            _ => throw new ArgumentException($"unknown activation '{text}' (softplus, relu, leaky_relu[:slope], elu[:scale])"),
+        };
+    }
+
+    private static Activation Validated(Activation a) => a.Kind switch
+    {
+        ActivationKind.LeakyRelu when a.Parameter is < 0 or > 1 =>
+            throw new ArgumentException($"leaky_relu slope {a.Parameter} is outside [0, 1]: the activation would not be convex and non-decreasing"),
+        ActivationKind.Elu when a.Parameter is <= 0 or > 1 =>
+            throw new ArgumentException($"elu scale {a.Parameter} is outside (0, 1]: the activation would not be convex"),
+        _ => a,
+    };
+
+    public Tensor Apply(Tensor x) => Kind switch
+    {
+        ActivationKind.Softplus => nn.functional.softplus(x),
+        ActivationKind.Relu => nn.functional.relu(x),
+        ActivationKind.LeakyRelu => nn.functional.leaky_relu(x, Parameter),
+        ActivationKind.Elu => nn.functional.elu(x, Parameter),
+        _ => throw new InvalidOperationException(Kind.ToString()),
+    };
+
+    public override string ToString() => Kind switch
+    {
+        ActivationKind.Softplus => "softplus",
+        ActivationKind.Relu => "relu",
+        ActivationKind.LeakyRelu => FormattableString.Invariant($"leaky_relu:{Parameter}"),
+        ActivationKind.Elu => FormattableString.Invariant($"elu:{Parameter}"),
+        _ => Kind.ToString(),
+    };
+}

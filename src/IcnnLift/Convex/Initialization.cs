@@ -1,0 +1,76 @@
+using static TorchSharp.torch;
+
+namespace IcnnLift.Convex;
+
+public enum InitializationKind
+{
+    /// <summary>PyTorch's Linear initialisation U(-k, k), k = 1/sqrt(fan_in), with the constrained weights
+    /// folded to |U(-k, k)| (floored so that softplus^-1 exists).</summary>
+    Default,
+    /// <summary>Hoedt and Klambauer (NeurIPS 2023): log-normal non-negative weights whose mean and variance
+    /// keep the signal's variance and correlation at a fixed point, and a negative bias shift that
+    /// re-centres the pre-activations.</summary>
+    Principled,
+}
+
+/// <summary>Random initial values for the convex network, drawn from an explicit generator so that runs on
+/// several threads stay reproducible.</summary>
+public static class Initialization
+{
+    /// <summary>Smallest initial constrained weight: softplus^-1(1e-4) is about -9.2, deep in the shoulder but finite.</summary>
+    public const double WeightFloor = 1e-4;
+
+    /// <summary>Parses "default" or "principled" (also "hoedt").</summary>
+    public static InitializationKind Parse(string text) => text.Trim().ToLowerInvariant() switch
+    {
+        "default" => InitializationKind.Default,
+        "principled" or "hoedt" => InitializationKind.Principled,
+        _ => throw new ArgumentException($"unknown initialisation '{text}' (default, principled)"),
+    };
+
+    public static Tensor Uniform(long[] shape, double bound, Generator generator, ScalarType dtype) =>
+        rand(shape, dtype, generator: generator).mul_(2 * bound).sub_(bound);
+
+    /// <summary>Initial (weight, bias) of a free, unconstrained linear map.</summary>
+    public static (Tensor Weight, Tensor Bias) FreeLinear(long outFeatures, long inFeatures, Generator g, ScalarType dtype)
+    {
+        double k = 1.0 / Math.Sqrt(inFeatures);
+        return (Uniform([outFeatures, inFeatures], k, g, dtype), Uniform([outFeatures], k, g, dtype));
+    }
+
+    /// <summary>Initial non-negative weights (out x in) of a constrained layer, and the initial bias of the
+    /// free affine term that is added to it.</summary>
+    public static (Tensor Weight, Tensor Bias) ConstrainedLinear(InitializationKind kind, long outFeatures, long inFeatures, Generator g, ScalarType dtype)
+    {
+        if (kind == InitializationKind.Default)
+        {
+            double k = 1.0 / Math.Sqrt(inFeatures);
+            var w = Uniform([outFeatures, inFeatures], k, g, dtype).abs_().clamp_min_(WeightFloor);
+            return (w, Uniform([outFeatures], k, g, dtype));
+        }
+        var (meanSq, variance, shift) = PrincipledMoments(inFeatures);
+        // Log-normal with mean sqrt(meanSq) and variance `variance`: match the first two moments.
+        double logSecondMoment = Math.Log(meanSq + variance);
+        double mu = Math.Log(meanSq) - logSecondMoment / 2;
+        double sigma = Math.Sqrt(logSecondMoment - Math.Log(meanSq));
+        var weight = randn([outFeatures, inFeatures], dtype, generator: g).mul_(sigma).add_(mu).exp_().clamp_min_(WeightFloor);
+        return (weight, full([outFeatures], -shift, dtype));
+    }
+
+    /// <summary>
+    /// Moments of the principled initialisation for a ReLU-like layer with fan-in n, target variance 1
+    /// and target correlation 1/2 (the paper's defaults): squared mean and variance of the weights, and the
+    /// bias shift that removes the mean a non-negative layer adds to its pre-activations.
+    /// </summary>
+    internal static (double MeanSq, double Variance, double Shift) PrincipledMoments(long fanIn, double targetVariance = 1.0, double targetCorrelation = 0.5)
+    {
+        double n = fanIn, rho = targetCorrelation;
+        // Correlation propagation through a ReLU with non-centred weights (their eq. 35).
+        double mixedMoment = Math.Sqrt(1 - rho * rho) + rho * Math.Acos(-rho);
+        double correlationGain = n * (Math.PI - n + (n - 1) * mixedMoment) / (2 * Math.PI);
+        double meanSq = rho / correlationGain;
+        double variance = 2.0 * (1 - rho) / n;
+        double shift = n * Math.Sqrt(meanSq * targetVariance / (2 * Math.PI));
+        return (meanSq, variance, shift);
+    }
+}

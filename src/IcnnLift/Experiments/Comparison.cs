@@ -1,0 +1,82 @@
+using MathNet.Numerics.Statistics;
+using IcnnLift.Training;
+
+namespace IcnnLift.Experiments;
+
+/// <summary>Median and quartiles of one metric over seeds.</summary>
+public sealed record Quartiles(double Q1, double Median, double Q3, int Count)
+{
+    public static Quartiles Of(IEnumerable<double> values)
+    {
+        var v = values.Where(double.IsFinite).ToArray();
+        if (v.Length == 0) return new Quartiles(double.NaN, double.NaN, double.NaN, 0);
+        return new Quartiles(
+            Statistics.QuantileCustom(v, 0.25, QuantileDefinition.R7),
+            Statistics.QuantileCustom(v, 0.5, QuantileDefinition.R7),
+            Statistics.QuantileCustom(v, 0.75, QuantileDefinition.R7),
+            v.Length);
+    }
+}
+
+public sealed record MethodSummary(string Method, int Runs, int Stopped, Quartiles TestNll, Quartiles? TotalVariation, Quartiles? CrossEntropy);
+
+/// <summary>On the seeds both methods ran: how often <see cref="Method"/> had the lower metric than <see cref="Other"/>.</summary>
+public sealed record PairedWins(string Method, string Other, string Metric, int Wins, int Losses, int Ties, int Seeds);
+
+/// <summary>Several methods x several seeds on one data set: the same data, initial network and batches per seed.</summary>
+public static class Comparison
+{
+    /// <summary>Runs every (method, seed) pair, <paramref name="parallelism"/> at a time, each on its own thread
+    /// with its own generators, so the results do not depend on the parallelism.</summary>
+    public static IReadOnlyList<T> RunAll<T>(IReadOnlyList<(string Method, int Seed)> jobs, int parallelism, Func<string, int, T> run)
+    {
+        var results = new T[jobs.Count];
+        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
+            i => results[i] = run(jobs[i].Method, jobs[i].Seed));
+        return results;
+    }
+
+    public static IReadOnlyList<MethodSummary> Summarize(IReadOnlyList<RunResult> results, IReadOnlyList<string> methods) =>
+        methods.Select(m =>
+        {
+            var runs = results.Where(r => r.Method == m).ToList();
+            bool known = runs.Any(r => r.TotalVariation is not null);
+            return new MethodSummary(m, runs.Count, runs.Count(r => r.Stopped is not null),
+                Quartiles.Of(runs.Select(r => r.TestNll)),
+                known ? Quartiles.Of(runs.Select(r => r.TotalVariation ?? double.NaN)) : null,
+                known ? Quartiles.Of(runs.Select(r => r.CrossEntropy ?? double.NaN)) : null);
+        }).ToList();
+
+    /// <summary>The metric a comparison is judged on: total variation where the true density is known
+    /// (it carries no test-sample noise), the test NLL otherwise.</summary>
+    public static string PrimaryMetric(IReadOnlyList<RunResult> results) =>
+        results.All(r => r.TotalVariation is not null) ? "total_variation" : "test_nll";
+
+    public static double Metric(RunResult r, string metric) => metric switch
+    {
+        "total_variation" => r.TotalVariation ?? double.NaN,
+        "cross_entropy" => r.CrossEntropy ?? double.NaN,
+        "test_nll" => r.TestNll,
+        _ => throw new ArgumentException($"unknown metric '{metric}'"),
+    };
+
+    public static IReadOnlyList<PairedWins> Paired(IReadOnlyList<RunResult> results, IReadOnlyList<string> methods, string metric)
+    {
+        var pairs = new List<PairedWins>();
+        for (int a = 0; a < methods.Count; a++)
+            for (int b = a + 1; b < methods.Count; b++)
+            {
+                var other = results.Where(r => r.Method == methods[b]).ToDictionary(r => r.Seed);
+                int wins = 0, losses = 0, ties = 0;
+                foreach (var r in results.Where(r => r.Method == methods[a] && other.ContainsKey(r.Seed)))
+                {
+                    double x = Metric(r, metric), y = Metric(other[r.Seed], metric);
+                    if (x < y) wins++;
+                    else if (x > y) losses++;
+                    else ties++;
+                }
+                pairs.Add(new PairedWins(methods[a], methods[b], metric, wins, losses, ties, wins + losses + ties));
+            }
+        return pairs;
+    }
+}

@@ -1,0 +1,101 @@
+using IcnnLift.Convex;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Positivity;
+
+/// <summary>Settings of the lift's hypernetwork; they belong in the regime map.</summary>
+public sealed record LiftOptions(
+    int EncoderWidth = 32,
+    int DecoderWidth = 32,
+    /// <summary>Scale of the head's initial weights relative to PyTorch's Linear init. 0 is the exact
+    /// fair start (every softplus-family method starts with the same weights); a small value gives
+    /// batch-to-batch fluctuation from step 0 while b absorbs the mean.</summary>
+    double HeadScale = 0.0,
+    /// <summary>Rows of the training batch the hypernetwork sees (null: all of it).</summary>
+    int? ConditioningSize = null)
+{
+    public void Validate()
+    {
+        if (EncoderWidth < 1 || DecoderWidth < 1) throw new ArgumentException("the lift's encoder and decoder widths must be positive");
+        if (!(HeadScale >= 0) || double.IsInfinity(HeadScale)) throw new ArgumentException($"the lift's head scale must be a non-negative number, got {HeadScale}");
+        if (ConditioningSize is < 1) throw new ArgumentException($"the conditioning batch size must be positive, got {ConditioningSize}");
+    }
+}
+
+/// <summary>
+/// The lift: weights = softplus(h_phi(X) + b), where h_phi is a DeepSets hypernetwork over the
+/// conditioning batch X (the current training batch): a per-sample encoder, mean pooling (so the
+/// summary does not depend on the order of the batch), and a decoder ending in a linear head with one
+/// output per constrained coordinate. The head has no bias of its own: b is the one constant channel
+/// (the slack), so that deleting it is a real deletion.
+///
+/// Fair start: the head starts at zero (or at <see cref="LiftOptions.HeadScale"/> times the usual
+/// scale) and b at the direct method's t, so at step 0 the weights are those of direct softplus.
+/// Without the bias (the ablation), b is frozen at that same value: no slack channel, same start.
+/// </summary>
+public sealed class Lift : SoftplusReadout
+{
+    private readonly Sequential _encoder;
+    private readonly Sequential _decoder;
+    private readonly Linear _head;
+    private readonly Tensor _bias;
+    private readonly LiftOptions _options;
+
+    public Lift(IReadOnlyList<long[]> shapes, Tensor initialWeights, int inputDimension, LiftOptions options, bool learnableBias, Generator generator)
+        : base(learnableBias ? "lift" : "lift-nobias", shapes)
+    {
+        options.Validate();
+        _options = options;
+        var dtype = initialWeights.dtype;
+        _encoder = nn.Sequential(
+            Dense(inputDimension, options.EncoderWidth, generator, dtype), nn.SiLU(),
+            Dense(options.EncoderWidth, options.EncoderWidth, generator, dtype), nn.SiLU());
+        _decoder = nn.Sequential(Dense(options.EncoderWidth, options.DecoderWidth, generator, dtype), nn.SiLU());
+        _head = Dense(options.DecoderWidth, Count, generator, dtype, hasBias: false, scale: options.HeadScale);
+        var t0 = InverseSoftplus(initialWeights.detach());
+        if (learnableBias)
+        {
+            var b = new Parameter(t0);
+            register_parameter("b", b);
+            _bias = b;
+        }
+        else
+        {
+            _bias = t0;
+            register_buffer("b", _bias);
+        }
+        register_module("encoder", _encoder);
+        register_module("decoder", _decoder);
+        register_module("head", _head);
+    }
+
+    /// <summary>h_phi(X): the body's output [Count], before the bias.</summary>
+    public Tensor Body(Tensor batch)
+    {
+        var x = _options.ConditioningSize is int k && k < batch.shape[0] ? batch.narrow(0, 0, k) : batch;
+        var summary = _encoder.forward(x).mean([0], keepdim: true);
+        return _head.forward(_decoder.forward(summary)).squeeze(0);
+    }
+
+    /// <summary>The learnable bias b (a fixed buffer in the no-bias ablation).</summary>
+    public Tensor Bias => _bias;
+
+    public override Tensor PreReadout(Tensor batch) => Body(batch) + _bias;
+
+    public override IEnumerable<Parameter> HypernetworkParameters =>
+        _encoder.parameters().Concat(_decoder.parameters()).Concat(_head.parameters());
+
+    private static Linear Dense(long inFeatures, long outFeatures, Generator g, ScalarType dtype, bool hasBias = true, double scale = 1.0)
+    {
+        var layer = nn.Linear(inFeatures, outFeatures, hasBias, dtype: dtype);
+        using (no_grad())
+        {
+            var (w, b) = Initialization.FreeLinear(outFeatures, inFeatures, g, dtype);
+            layer.weight!.copy_(w.mul_(scale));
+            layer.bias?.copy_(b);
+        }
+        return layer;
+    }
+}

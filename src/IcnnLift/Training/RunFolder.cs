@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IcnnLift.Convex;
+using IcnnLift.Data;
+using IcnnLift.Density;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Training;
+
+/// <summary>What config.json holds: enough to rebuild the model without the data.</summary>
+public sealed record RunManifest(
+    string Format,
+    string Data,
+    TrainConfig Config,
+    IcnnSpec Network,
+    double[] GridLower,
+    double[] GridUpper,
+    int GridPoints);
+
+/// <summary>
+/// A run's folder: config.json (everything that determined it), metrics.csv (per-iteration log),
+/// result.json, and model.pt (the collapsed network: a plain ICNN). Written into a temporary sibling and
+/// renamed into place, so a folder is either complete or absent.
+/// </summary>
+public static class RunFolder
+{
+    public const string FormatVersion = "icnn-lift-run/1";
+
+    public static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
+    };
+
+    public static void Write(string directory, TrainConfig config, TrainedModel model)
+    {
+        var normalizer = model.Density.Normalizer;
+        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, model.Network.Spec,
+            normalizer.Lower, normalizer.Upper, normalizer.PointsPerDimension);
+        WriteDirectory(directory, temp =>
+        {
+            File.WriteAllText(Path.Combine(temp, "config.json"), JsonSerializer.Serialize(manifest, Json));
+            File.WriteAllText(Path.Combine(temp, "result.json"), JsonSerializer.Serialize(model.Result, Json));
+            WriteMetrics(Path.Combine(temp, "metrics.csv"), model.Metrics);
+            model.Network.save(Path.Combine(temp, "model.pt"));
+        });
+    }
+
+    /// <summary>Fills a fresh temporary folder and renames it to <paramref name="directory"/>, replacing what was there.</summary>
+    public static void WriteDirectory(string directory, Action<string> fill)
+    {
+        var full = Path.GetFullPath(directory);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        var temp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        Directory.CreateDirectory(temp);
+        try
+        {
+            fill(temp);
+            if (Directory.Exists(full))
+            {
+                var old = temp + ".old";
+                Directory.Move(full, old);
+                Directory.Move(temp, full);
+                Directory.Delete(old, recursive: true);
+            }
+            else Directory.Move(temp, full);
+        }
+        finally
+        {
+            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
+        }
+    }
+
+    public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
+    {
+        using var writer = new StreamWriter(path);
+        writer.WriteLine("step,train_nll,validation_nll,shoulder_occupancy");
+        foreach (var r in rows)
+            writer.WriteLine(string.Join(",", r.Step.ToString(CultureInfo.InvariantCulture), Format(r.TrainNll),
+                r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy)));
+    }
+
+    private static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+
+    /// <summary>Loads a run folder's collapsed network and normaliser.</summary>
+    public static (InputConvexNetwork Network, LogConcaveDensity Density, RunManifest Manifest) Load(string directory)
+    {
+        var configPath = Path.Combine(directory, "config.json");
+        var modelPath = Path.Combine(directory, "model.pt");
+        if (!File.Exists(configPath) || !File.Exists(modelPath))
+            throw new InputException($"{directory}: not a run folder (config.json and model.pt are needed)");
+        RunManifest manifest;
+        try
+        {
+            manifest = JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(configPath), Json)
+                ?? throw new InputException($"{configPath}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{configPath}: not a valid run configuration ({e.Message})");
+        }
+        if (manifest.Format != FormatVersion)
+            throw new InputException($"{configPath}: format '{manifest.Format}' is not '{FormatVersion}'");
+        var dtype = manifest.Config.DType;
+        var network = new InputConvexNetwork(manifest.Network, new Generator(0), dtype);
+        network.load(modelPath);
+        var density = new LogConcaveDensity(new QuadratureNormalizer(manifest.GridLower, manifest.GridUpper, manifest.GridPoints), dtype);
+        return (network, density, manifest);
+    }
+}

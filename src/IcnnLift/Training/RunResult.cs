@@ -1,0 +1,26 @@
+namespace IcnnLift.Training;
+
+/// <summary>One row of a run's per-iteration log. Validation NLL is set at evaluation steps only;
+/// occupancy is NaN for methods without a softplus readout.</summary>
+public sealed record MetricsRow(int Step, double TrainNll, double? ValidationNll, double ShoulderOccupancy);
+
+/// <summary>What a run reports: the test figures at its best-validation checkpoint.</summary>
+public sealed record RunResult
+{
+    public required string Target { get; init; }
+    public required string Method { get; init; }
+    public required int Seed { get; init; }
+    public required int BestStep { get; init; }
+    public required double BestValidationNll { get; init; }
+    public required double TestNll { get; init; }
+    /// <summary>Total-variation distance to the true density (known targets only).</summary>
+    public double? TotalVariation { get; init; }
+    /// <summary>Expected NLL under the true density, by quadrature: no test-sample noise (known targets only).</summary>
+    public double? CrossEntropy { get; init; }
+    public required double LogZ { get; init; }
+    public required int StepsRun { get; init; }
+    public required double FinalShoulderOccupancy { get; init; }
+    /// <summary>Set when the loss stopped being finite: training stopped there and the best checkpoint was kept.</summary>
+    public string? Stopped { get; init; }
+    public required double Seconds { get; init; }
+}

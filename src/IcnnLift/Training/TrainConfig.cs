@@ -1,0 +1,62 @@
+using IcnnLift.Convex;
+using IcnnLift.Diagnostics;
+using IcnnLift.Positivity;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Training;
+
+/// <summary>Everything that determines a run; written next to its results.</summary>
+public sealed record TrainConfig
+{
+    public string Method { get; init; } = PositivityMethod.Lift;
+    public int Seed { get; init; }
+    public int Steps { get; init; } = 2000;
+    public int BatchSize { get; init; } = 256;
+    public double LearningRate { get; init; } = 5e-3;
+    /// <summary>Learning rate of the lift's hypernetwork (encoder, decoder, head); null: <see cref="LearningRate"/>.</summary>
+    public double? HypernetworkLearningRate { get; init; }
+    public int EvalEvery { get; init; } = 50;
+    public int Width { get; init; } = 64;
+    public int Depth { get; init; } = 3;
+    public string Activation { get; init; } = "softplus";
+    public double Alpha { get; init; } = 0.01;
+    public string Initialization { get; init; } = "default";
+    public LiftOptions Lift { get; init; } = new();
+    public double ShoulderSigma { get; init; } = Shoulder.DefaultSigma;
+    /// <summary>Quadrature points per dimension; null: 1024 in 1-D, 128 in 2-D.</summary>
+    public int? GridPoints { get; init; }
+    /// <summary>The quadrature box is the data's range widened by this fraction of it on each side.</summary>
+    public double GridMargin { get; init; } = 0.5;
+    public string Precision { get; init; } = "float32";
+
+    public IcnnSpec NetworkSpec(int dimension) => new(dimension, Width, Depth, Activation, Alpha, Initialization);
+
+    public ScalarType DType => Precision switch
+    {
+        "float32" => ScalarType.Float32,
+        "float64" => ScalarType.Float64,
+        _ => throw new ArgumentException($"unknown precision '{Precision}' (float32, float64)"),
+    };
+
+    /// <summary>Checks every option; the message names the option.</summary>
+    public TrainConfig Validated(int dimension)
+    {
+        PositivityMethod.Validate(Method);
+        if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");
+        if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
+        if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
+        if (HypernetworkLearningRate is double h && (!(h > 0) || double.IsInfinity(h))) throw new ArgumentException($"--hyper-lr must be a positive number, got {h}");
+        if (EvalEvery < 1) throw new ArgumentException($"--eval-every must be positive, got {EvalEvery}");
+        if (Width < 1) throw new ArgumentException($"--width must be positive, got {Width}");
+        if (Depth < 1) throw new ArgumentException($"--depth must be positive, got {Depth}");
+        if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentException($"--alpha must be a positive number, got {Alpha}");
+        if (!(GridMargin >= 0) || double.IsInfinity(GridMargin)) throw new ArgumentException($"--grid-margin must be a non-negative number, got {GridMargin}");
+        if (GridPoints is < 2) throw new ArgumentException($"--grid-points must be at least 2, got {GridPoints}");
+        if (dimension > 2) throw new ArgumentException($"the quadrature normaliser works in 1-D and 2-D; the data are {dimension}-D");
+        Shoulder.Threshold(ShoulderSigma);
+        Lift.Validate();
+        NetworkSpec(dimension).Validate();
+        _ = DType;
+        return this;
+    }
+}

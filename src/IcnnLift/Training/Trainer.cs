@@ -1,0 +1,173 @@
+using System.Diagnostics;
+using IcnnLift.Convex;
+using IcnnLift.Data;
+using IcnnLift.Density;
+using IcnnLift.Diagnostics;
+using IcnnLift.Positivity;
+using IcnnLift.Targets;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Training;
+
+/// <summary>A trained log-concave density: the collapsed network (a plain ICNN) and its normaliser.</summary>
+public sealed record TrainedModel(InputConvexNetwork Network, LogConcaveDensity Density, RunResult Result, IReadOnlyList<MetricsRow> Metrics);
+
+/// <summary>
+/// Maximum-likelihood training of a log-concave density (DESIGN section 3): Adam, validation every k steps
+/// on the evaluation weights (collapsed for the lift), the checkpoint with the lowest validation NLL kept,
+/// test figures at that checkpoint. Everything random comes from the seed: the network's and the
+/// hypernetwork's initial weights from one generator, the data order from another, so methods that share a
+/// seed share the initial network and the batches.
+/// </summary>
+public static class Trainer
+{
+    public static TrainedModel Train(TrainConfig config, Dataset data, Target? target = null, Action<int>? onStep = null)
+    {
+        config.Validated(data.Dimension);
+        if (target is not null && target.Dimension != data.Dimension)
+            throw new ArgumentException($"target '{target.Name}' is {target.Dimension}-D but the data are {data.Dimension}-D");
+        var clock = Stopwatch.StartNew();
+        var dtype = config.DType;
+        using var outer = NewDisposeScope();
+
+        var train = ToTensor(data.Train, dtype);
+        var validation = ToTensor(data.Validation, dtype);
+        var test = ToTensor(data.Test, dtype);
+        var generator = new Generator((ulong)config.Seed);
+        var network = new InputConvexNetwork(config.NetworkSpec(data.Dimension), generator, dtype);
+        var model = PositiveNetwork.Wrap(network, config.Method, data.Dimension, config.Lift, generator);
+        var density = new LogConcaveDensity(QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), dtype);
+        var optimizer = CreateOptimizer(model, config);
+
+        var metrics = new List<MetricsRow>(config.Steps + 1);
+        var order = new BatchOrder(data.Train.Length, Math.Min(config.BatchSize, data.Train.Length), config.Seed);
+        double best = double.PositiveInfinity, occupancy = double.NaN;
+        int bestStep = 0, stepsRun = 0;
+        Dictionary<string, Tensor>? checkpoint = null;
+        string? stopped = null;
+
+        void Evaluate(int step, double trainNll)
+        {
+            using var scope = NewDisposeScope();
+            double validationNll;
+            using (no_grad())
+            {
+                model.Collapse(train);
+                validationNll = density.Nll(network.forward, validation).ToDouble();
+            }
+            metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy));
+            if (validationNll < best)
+            {
+                best = validationNll;
+                bestStep = step;
+                checkpoint = Snapshot(network, checkpoint);
+            }
+        }
+
+        Evaluate(0, double.NaN);
+        for (int step = 1; step <= config.Steps; step++)
+        {
+            using var scope = NewDisposeScope();
+            var batch = train.index_select(0, order.Next());
+            Tensor loss;
+            using (model.Conditioned(batch))
+            {
+                loss = density.Nll(model.Network.forward, batch);
+                if (model.LastPreReadout is { } pre) occupancy = Shoulder.Occupancy(pre, config.ShoulderSigma);
+            }
+            double nll = loss.ToDouble();
+            if (!double.IsFinite(nll))
+            {
+                stopped = $"training NLL became {nll} at step {step}; stopped and kept the checkpoint of step {bestStep}";
+                break;
+            }
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            model.AfterStep();
+            stepsRun = step;
+            if (step % config.EvalEvery == 0 || step == config.Steps) Evaluate(step, nll);
+            else metrics.Add(new MetricsRow(step, nll, null, occupancy));
+            onStep?.Invoke(step);
+        }
+
+        Restore(network, checkpoint!);
+        double testNll, logZ;
+        using (no_grad())
+        {
+            testNll = density.Nll(network.forward, test).ToDouble();
+            logZ = density.LogZ(network.forward);
+        }
+        var comparison = target is null ? ((double, double)?)null : density.CompareWith(network.forward, target.LogDensity);
+        var result = new RunResult
+        {
+            Target = data.Name,
+            Method = config.Method,
+            Seed = config.Seed,
+            BestStep = bestStep,
+            BestValidationNll = best,
+            TestNll = testNll,
+            TotalVariation = comparison?.Item1,
+            CrossEntropy = comparison?.Item2,
+            LogZ = logZ,
+            StepsRun = stepsRun,
+            FinalShoulderOccupancy = occupancy,
+            Stopped = stopped,
+            Seconds = clock.Elapsed.TotalSeconds,
+        };
+        // The network outlives this method; everything else made here is freed with the scope.
+        foreach (var t in network.state_dict().Values) t.MoveToOuterDisposeScope();
+        return new TrainedModel(network, density, result, metrics);
+    }
+
+    /// <summary>Adam over the network's free parameters and the strategy's, the lift's hypernetwork at its own rate.</summary>
+    public static Adam CreateOptimizer(PositiveNetwork model, TrainConfig config)
+    {
+        var hyper = model.Strategy.HypernetworkParameters.ToHashSet(ReferenceEqualityComparer.Instance);
+        var baseParameters = model.NetworkParameters.Concat(model.Strategy.parameters().Where(p => !hyper.Contains(p))).ToList();
+        var groups = new List<Adam.ParamGroup> { new(baseParameters, new Adam.Options { LearningRate = config.LearningRate }) };
+        if (hyper.Count > 0)
+            groups.Add(new(hyper.Cast<Parameter>(), new Adam.Options { LearningRate = config.HypernetworkLearningRate ?? config.LearningRate }));
+        return optim.Adam(groups, config.LearningRate);
+    }
+
+    public static Tensor ToTensor(double[][] rows, ScalarType dtype) =>
+        tensor(rows.SelectMany(r => r).ToArray(), [rows.Length, rows[0].Length], ScalarType.Float64).to_type(dtype);
+
+    private static Dictionary<string, Tensor> Snapshot(nn.Module module, Dictionary<string, Tensor>? previous)
+    {
+        if (previous is not null) foreach (var t in previous.Values) t.Dispose();
+        using (no_grad())
+            return module.state_dict().ToDictionary(kv => kv.Key, kv => kv.Value.detach().clone().DetachFromDisposeScope());
+    }
+
+    private static void Restore(nn.Module module, Dictionary<string, Tensor> checkpoint)
+    {
+        using (no_grad())
+            foreach (var (name, value) in module.state_dict())
+                value.copy_(checkpoint[name]);
+        foreach (var t in checkpoint.Values) t.Dispose();
+    }
+}
+
+/// <summary>Epoch-wise shuffled mini-batches from a seeded stream, independent of the method.</summary>
+internal sealed class BatchOrder(int count, int batchSize, int seed)
+{
+    private readonly Random _rng = new(seed);
+    private readonly int[] _permutation = Enumerable.Range(0, count).ToArray();
+    private int _position = int.MaxValue / 2;
+
+    public Tensor Next()
+    {
+        if (_position + batchSize > _permutation.Length)
+        {
+            _rng.Shuffle(_permutation);
+            _position = 0;
+        }
+        var indices = _permutation.AsSpan(_position, batchSize).ToArray();
+        _position += batchSize;
+        return tensor(indices.Select(i => (long)i).ToArray());
+    }
+}
