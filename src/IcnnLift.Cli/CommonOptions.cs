@@ -30,7 +30,7 @@ internal sealed class CommonOptions
     public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
     public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
     public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
-    public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 1024 in 1-D, 128 in 2-D)" };
+    public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
     public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
     public readonly Option<int> Threads = new("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };

@@ -28,8 +28,8 @@ internal static class Terminal
 
     public static void Table(string title, string[] headers, IEnumerable<string[]> rows)
     {
-        var table = new Table().Title(title).Border(TableBorder.Rounded);
-        foreach (var h in headers) table.AddColumn(new TableColumn(h).RightAligned());
+        var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Rounded);
+        foreach (var h in headers) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
         table.Columns[0].LeftAligned();
         foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
         AnsiConsole.Write(table);

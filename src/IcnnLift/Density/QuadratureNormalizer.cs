@@ -59,7 +59,7 @@ public sealed class QuadratureNormalizer
         return new QuadratureNormalizer(lo, hi, pointsPerDimension ?? DefaultPoints(d));
     }
 
-    public static int DefaultPoints(int dimension) => dimension == 1 ? 1024 : 128;
+    public static int DefaultPoints(int dimension) => dimension == 1 ? 512 : 64;
 
     /// <summary>The grid as a tensor [M, d].</summary>
     public Tensor Grid(ScalarType dtype) => tensor(Points.SelectMany(p => p).ToArray(), [Points.Length, Dimension], dtype);

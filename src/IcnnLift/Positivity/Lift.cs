@@ -8,7 +8,9 @@ namespace IcnnLift.Positivity;
 /// <summary>Settings of the lift's hypernetwork; they belong in the regime map.</summary>
 public sealed record LiftOptions(
     int EncoderWidth = 32,
-    int DecoderWidth = 32,
+    /// <summary>Width of the decoder's last layer: the head has DecoderWidth x (constrained weights) entries, the
+    /// lift's main cost per step (Adam touches each), and bounds the rank of the batch-to-batch fluctuation.</summary>
+    int DecoderWidth = 8,
     /// <summary>Scale of the head's initial weights relative to PyTorch's Linear init. 0 is the exact
     /// fair start (every softplus-family method starts with the same weights); a small value gives
     /// batch-to-batch fluctuation from step 0 while b absorbs the mean.</summary>
@@ -49,9 +51,7 @@ public sealed class Lift : SoftplusReadout
         options.Validate();
         _options = options;
         var dtype = initialWeights.dtype;
-        _encoder = nn.Sequential(
-            Dense(inputDimension, options.EncoderWidth, generator, dtype), nn.SiLU(),
-            Dense(options.EncoderWidth, options.EncoderWidth, generator, dtype), nn.SiLU());
+        _encoder = nn.Sequential(Dense(inputDimension, options.EncoderWidth, generator, dtype), nn.SiLU());
         _decoder = nn.Sequential(Dense(options.EncoderWidth, options.DecoderWidth, generator, dtype), nn.SiLU());
         _head = Dense(options.DecoderWidth, Count, generator, dtype, hasBias: false, scale: options.HeadScale);
         var t0 = InverseSoftplus(initialWeights.detach());

@@ -42,7 +42,7 @@ public sealed class Target
         {
             var gamma = new Gamma(3.0, 1.0); // shape 3, rate 1: log-concave (shape >= 1)
             return new Target("gamma", 1, "Gamma(shape 3, rate 1)",
-                rng => [Gamma.Sample(rng, gamma.Shape, gamma.Rate)], x => gamma.DensityLn(x[0]));
+                rng => [Gamma.Sample(rng, gamma.Shape, gamma.Rate)], x => GammaLogDensity(gamma, x[0]));
         },
         ["laplace"] = () => Univariate("laplace", "Laplace(location 0, scale 1)",
             u => -Math.Sign(u - 0.5) * Math.Log(1 - 2 * Math.Abs(u - 0.5)),
@@ -62,13 +62,16 @@ public sealed class Target
             var b = new Gamma(5.0, 2.0);
             return new Target("gamma-mode-2d", 2, "Gamma(shape 3, rate 1) x Gamma(shape 5, rate 2)",
                 rng => [Gamma.Sample(rng, a.Shape, a.Rate), Gamma.Sample(rng, b.Shape, b.Rate)],
-                x => a.DensityLn(x[0]) + b.DensityLn(x[1]));
+                x => GammaLogDensity(a, x[0]) + GammaLogDensity(b, x[1]));
         },
     };
 
     /// <summary>A 1-D target sampled by inverting its CDF at a uniform draw in (0, 1).</summary>
     private static Target Univariate(string name, string description, Func<double, double> inverseCdf, Func<double, double> logDensity) =>
         new(name, 1, description, rng => [inverseCdf(OpenUniform(rng))], x => logDensity(x[0]));
+
+    /// <summary>MathNet gives NaN off the support; the density there is zero.</summary>
+    private static double GammaLogDensity(Gamma gamma, double x) => x > 0 ? gamma.DensityLn(x) : double.NegativeInfinity;
 
     private static double OpenUniform(Random rng)
     {

@@ -23,7 +23,7 @@ public sealed record TrainConfig
     public string Initialization { get; init; } = "default";
     public LiftOptions Lift { get; init; } = new();
     public double ShoulderSigma { get; init; } = Shoulder.DefaultSigma;
-    /// <summary>Quadrature points per dimension; null: 1024 in 1-D, 128 in 2-D.</summary>
+    /// <summary>Quadrature points per dimension; null: 512 in 1-D, 64 in 2-D.</summary>
     public int? GridPoints { get; init; }
     /// <summary>The quadrature box is the data's range widened by this fraction of it on each side.</summary>
     public double GridMargin { get; init; } = 0.5;

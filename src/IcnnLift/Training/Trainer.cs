@@ -58,7 +58,7 @@ public static class Trainer
                 validationNll = density.Nll(network.forward, validation).ToDouble();
             }
             metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy));
-            if (validationNll < best)
+            if (checkpoint is null || validationNll < best)
             {
                 best = validationNll;
                 bestStep = step;
@@ -70,23 +70,13 @@ public static class Trainer
         for (int step = 1; step <= config.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var batch = train.index_select(0, order.Next());
-            Tensor loss;
-            using (model.Conditioned(batch))
-            {
-                loss = density.Nll(model.Network.forward, batch);
-                if (model.LastPreReadout is { } pre) occupancy = Shoulder.Occupancy(pre, config.ShoulderSigma);
-            }
-            double nll = loss.ToDouble();
+            var (nll, stepOccupancy) = Step(model, optimizer, train.index_select(0, order.Next()), density.Nll, config.ShoulderSigma);
             if (!double.IsFinite(nll))
             {
                 stopped = $"training NLL became {nll} at step {step}; stopped and kept the checkpoint of step {bestStep}";
                 break;
             }
-            optimizer.zero_grad();
-            loss.backward();
-            optimizer.step();
-            model.AfterStep();
+            occupancy = stepOccupancy;
             stepsRun = step;
             if (step % config.EvalEvery == 0 || step == config.Steps) Evaluate(step, nll);
             else metrics.Add(new MetricsRow(step, nll, null, occupancy));
@@ -120,6 +110,31 @@ public static class Trainer
         // The network outlives this method; everything else made here is freed with the scope.
         foreach (var t in network.state_dict().Values) t.MoveToOuterDisposeScope();
         return new TrainedModel(network, density, result, metrics);
+    }
+
+    /// <summary>
+    /// One optimiser step: the constrained weights made from <paramref name="batch"/>, the objective
+    /// (given the energy and the batch), backward, the optimiser, the strategy's after-step. A non-finite
+    /// loss is returned without stepping. Also returns the shoulder occupancy of the pre-readout iterate
+    /// (NaN for methods without one).
+    /// </summary>
+    public static (double Loss, double Occupancy) Step(PositiveNetwork model, optim.Optimizer optimizer, Tensor batch,
+        Func<Func<Tensor, Tensor>, Tensor, Tensor> objective, double shoulderSigma = Shoulder.DefaultSigma)
+    {
+        Tensor loss;
+        double occupancy = double.NaN;
+        using (model.Conditioned(batch))
+        {
+            loss = objective(model.Network.forward, batch);
+            if (model.LastPreReadout is { } pre) occupancy = Shoulder.Occupancy(pre, shoulderSigma);
+        }
+        double value = loss.ToDouble();
+        if (!double.IsFinite(value)) return (value, occupancy);
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+        model.AfterStep();
+        return (value, occupancy);
     }
 
     /// <summary>Adam over the network's free parameters and the strategy's, the lift's hypernetwork at its own rate.</summary>

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Globalization;
+using IcnnLift.Convex;
+using IcnnLift.Density;
+using IcnnLift.Positivity;
+using IcnnLift.Runtime;
+using IcnnLift.Training;
+using TorchSharp;
+using TorchSharp.Modules;
+using static TorchSharp.torch;
+
+// Training-step timings, measured in one process so that the ratios share the machine's state:
+// every variant runs in interleaved rounds and reports the median round. Usage:
+//   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100]
+TorchRuntime.Initialize(1);
+int rounds = ArgOr("--rounds", 7), stepsPerRound = ArgOr("--steps", 100);
+const int Width = 64, Depth = 4, Batch = 256;
+
+Console.WriteLine($"ms per training step (median of {rounds} interleaved rounds of {stepsPerRound} steps); width {Width}, depth {Depth}, batch {Batch}, 1 libtorch thread");
+Console.WriteLine("loss: mean energy of the batch (the part every task shares; normalisers differ by task)");
+Console.WriteLine();
+Console.WriteLine($"{"d",3} {"variant",-22} {"ms/step",8} {"vs minimal",11} {"vs softplus",12}");
+foreach (int d in new[] { 1, 21 })
+{
+    var data = randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
+    var variants = new List<(string Name, Action Step)> { ("minimal TorchSharp loop", MinimalLoop(d, data)) };
+    variants.AddRange(PositivityMethod.All.Select(m => (m, LibraryStep(m, d, data))));
+    var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
+    foreach (var (_, step) in variants) for (int i = 0; i < 30; i++) step(); // warm-up
+    for (int r = 0; r < rounds; r++)
+        foreach (var (name, step) in variants)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < stepsPerRound; i++) step();
+            times[name].Add(clock.Elapsed.TotalMilliseconds / stepsPerRound);
+        }
+    double Median(string name) => times[name].Order().ElementAt(times[name].Count / 2);
+    double minimal = Median("minimal TorchSharp loop"), softplus = Median(PositivityMethod.Softplus);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(name),8:F3} {Median(name) / minimal,10:F2}x {Median(name) / softplus,11:F2}x"));
+}
+
+// The whole log-concave EBM step: the energy on the batch and on the quadrature grid of the normaliser.
+Console.WriteLine();
+Console.WriteLine("log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D)");
+Console.WriteLine($"{"d",3} {"variant",-22} {"ms/step",8} {"vs softplus",12}");
+foreach (int d in new[] { 1, 2 })
+{
+    var data = randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
+    var density = new LogConcaveDensity(QuadratureNormalizer.Covering(data), ScalarType.Float32);
+    string[] methods = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
+    var variants = methods.Select(m => (Name: m, Step: LibraryStep(m, d, data, density.Nll))).ToList();
+    var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
+    foreach (var (_, step) in variants) for (int i = 0; i < 10; i++) step();
+    for (int r = 0; r < rounds; r++)
+        foreach (var (name, step) in variants)
+        {
+            var clock = Stopwatch.StartNew();
+            for (int i = 0; i < stepsPerRound / 4; i++) step();
+            times[name].Add(clock.Elapsed.TotalMilliseconds / (stepsPerRound / 4));
+        }
+    double Median(string name) => times[name].Order().ElementAt(times[name].Count / 2);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(name),8:F3} {Median(name) / Median(PositivityMethod.Softplus),11:F2}x"));
+}
+
+static int ArgOr(string name, int fallback)
+{
+    var args = Environment.GetCommandLineArgs();
+    int i = Array.IndexOf(args, name);
+    return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
+}
+
+static Func<Tensor> Batches(Tensor data)
+{
+    var g = new Generator(2);
+    return () => data.index_select(0, randint(0, data.shape[0], [Batch], generator: g));
+}
+
+// The library's own training step (Trainer.Step) for one positivity method.
+static Action LibraryStep(string method, int d, Tensor data, Func<Func<Tensor, Tensor>, Tensor, Tensor>? objective = null)
+{
+    objective ??= (energy, x) => energy(x).mean();
+    var g = new Generator(3);
+    var network = new InputConvexNetwork(new IcnnSpec(d, Width, Depth), g);
+    var model = PositiveNetwork.Wrap(network, method, d, new LiftOptions(), g);
+    var optimizer = Trainer.CreateOptimizer(model, new TrainConfig { Method = method });
+    var next = Batches(data);
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        Trainer.Step(model, optimizer, next(), objective);
+    };
+}
+
+// The same network and direct softplus written out by hand: what a TorchSharp user would write with no library.
+static Action MinimalLoop(int d, Tensor data)
+{
+    var g = new Generator(3);
+    var parameters = new List<Parameter>();
+    Parameter P(Tensor t) { var p = new Parameter(t.DetachFromDisposeScope()); parameters.Add(p); return p; }
+    var a = Enumerable.Range(0, Depth + 1).Select(l => (W: P(randn([l == Depth ? 1 : Width, d], generator: g) * 0.1), B: P(zeros(l == Depth ? 1 : Width)))).ToArray();
+    var t = Enumerable.Range(1, Depth).Select(l => P(full([l == Depth ? 1 : Width, Width], -3.0))).ToArray();
+    var optimizer = optim.Adam(parameters, 5e-3);
+    var next = Batches(data);
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        var x = next();
+        var z = nn.functional.softplus(nn.functional.linear(x, a[0].W, a[0].B));
+        for (int l = 1; l < Depth; l++)
+            z = nn.functional.softplus(nn.functional.linear(z, nn.functional.softplus(t[l - 1])) + nn.functional.linear(x, a[l].W, a[l].B));
+        var energy = nn.functional.linear(z, nn.functional.softplus(t[Depth - 1])).squeeze(-1) + nn.functional.linear(x, a[Depth].W, a[Depth].B).squeeze(-1)
+            + x.square().sum(-1) * 0.005;
+        var loss = energy.mean();
+        optimizer.zero_grad();
+        loss.backward();
+        optimizer.step();
+    };
+}

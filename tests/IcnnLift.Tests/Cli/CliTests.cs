@@ -1,0 +1,133 @@
+using IcnnLift.Cli;
+using Xunit;
+
+namespace IcnnLift.Tests.Cli;
+
+[CollectionDefinition("console", DisableParallelization = true)]
+public sealed class ConsoleCollection;
+
+/// <summary>The command line end to end, in process: exit codes, one-line errors, run folders.</summary>
+[Collection("console")]
+public sealed class CliTests : IDisposable
+{
+    private readonly string _dir = Directory.CreateTempSubdirectory("icnn-cli-").FullName;
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var (stdout, stderr) = (Console.Out, Console.Error);
+        var (o, e) = (new StringWriter(), new StringWriter());
+        Console.SetOut(o);
+        Console.SetError(e);
+        try
+        {
+            return (App.Run(args), o.ToString(), e.ToString());
+        }
+        finally
+        {
+            Console.SetOut(stdout);
+            Console.SetError(stderr);
+        }
+    }
+
+    private string Csv(string text)
+    {
+        var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.csv");
+        File.WriteAllText(path, text);
+        return path;
+    }
+
+    private static readonly string[] Quick = ["--steps", "30", "--width", "8", "--depth", "2", "--eval-every", "10", "--grid-points", "128", "--n-train", "200", "--n-validation", "100", "--n-test", "200"];
+
+    public static TheoryData<string[], string> BadInputs => new()
+    {
+        { ["train", "--target", "cauchy"], "unknown target 'cauchy'" },
+        { ["train", "--target", "gumbel", "--method", "clamp"], "unknown method 'clamp'" },
+        { ["train", "--target", "gumbel", "--width", "0"], "--width must be positive" },
+        { ["train", "--target", "gumbel", "--depth", "-1"], "--depth must be positive" },
+        { ["train", "--target", "gumbel", "--steps", "0"], "--steps must be positive" },
+        { ["train", "--target", "gumbel", "--steps", "ten"], "ten" },
+        { ["train"], "exactly one of --target" },
+        { ["train", "--target", "gumbel", "--activation", "tanh"], "unknown activation 'tanh'" },
+        { ["compare", "--target", "gumbel", "--methods", "pgd,nope"], "unknown method 'nope'" },
+        { ["compare", "--target", "gumbel", "--seeds", "0"], "--seeds must be positive" },
+    };
+
+    [Theory]
+    [MemberData(nameof(BadInputs))]
+    public void Bad_options_give_one_line_and_exit_code_2_and_write_nothing(string[] args, string expected)
+    {
+        var output = Path.Combine(_dir, "run");
+        var (code, _, err) = Run([.. args, "--out", output]);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.Single(err.Trim().Split('\n'));
+        Assert.False(Directory.Exists(output));
+        Assert.Empty(Directory.GetDirectories(_dir));
+    }
+
+    [Theory]
+    [InlineData("x\n", "no data rows after the header")]
+    [InlineData("x,y\n1,2\n3\n", ":3: expected 2 columns, found 1")]
+    [InlineData("1,2\n3,four\n", ":2, column 2: 'four' is not a number")]
+    [InlineData("1,2\nnan,4\n", ":2, column 1: value 'nan' is not finite")]
+    [InlineData("1,2\n-Infinity,4\n", "is not finite")]
+    [InlineData("1,2,3\n4,5,6\n7,8,9\n1,2,3\n4,5,6\n7,8,9\n1,2,3\n4,5,6\n7,8,9\n1,2,3\n", "works in 1-D and 2-D")]
+    public void Bad_data_files_give_file_line_and_column(string text, string expected)
+    {
+        var output = Path.Combine(_dir, "run");
+        var (code, _, err) = Run("train", "--data", Csv(text), "--out", output);
+        Assert.Equal(2, code);
+        Assert.Contains(expected, err);
+        Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Train_then_density_round_trip()
+    {
+        var output = Path.Combine(_dir, "run");
+        var (code, stdout, _) = Run(["train", "--target", "gumbel", "--method", "lift", "--out", output, "--json", .. Quick]);
+        Assert.Equal(0, code);
+        Assert.Contains("\"test_nll\"", stdout);
+        foreach (var file in new[] { "config.json", "metrics.csv", "result.json", "model.pt" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        Assert.Equal(31 + 1, File.ReadAllLines(Path.Combine(output, "metrics.csv")).Length); // header + steps 0..30
+
+        var points = Csv("x\n-1\n0\n1.5\n");
+        var densityOut = Path.Combine(_dir, "logp.csv");
+        Assert.Equal(0, Run("density", "--model", output, "--points", points, "--out", densityOut).Code);
+        var lines = File.ReadAllLines(densityOut);
+        Assert.Equal("x1,log_density", lines[0]);
+        var logp = lines.Skip(1).Select(l => double.Parse(l.Split(',')[1], System.Globalization.CultureInfo.InvariantCulture)).ToArray();
+        Assert.Equal(3, logp.Length);
+        Assert.All(logp, v => Assert.InRange(v, -6, 0)); // a fitted Gumbel density is below 0.37 and well above zero here
+
+        var (badCode, _, err) = Run("density", "--model", output, "--points", Csv("1,2\n3,4\n"));
+        Assert.Equal(2, badCode);
+        Assert.Contains("2 columns but the model takes 1-D inputs", err);
+    }
+
+    [Fact]
+    public void Compare_writes_tables_and_a_figure()
+    {
+        var output = Path.Combine(_dir, "cmp");
+        var (code, stdout, _) = Run(["compare", "--target", "gumbel", "--methods", "pgd,lift", "--seeds", "2", "--out", output, .. Quick]);
+        Assert.Equal(0, code);
+        Assert.Contains("paired on shared seeds", stdout);
+        foreach (var file in new[] { "summary.csv", "summary.json", "runs.csv", "densities.png", "runs/lift-seed1/model.pt" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(output, "runs.csv")).Length);
+    }
+
+    [Fact]
+    public void A_users_csv_trains_in_2d()
+    {
+        var rng = new Random(1);
+        var rows = string.Join("\n", Enumerable.Range(0, 100).Select(_ => $"{rng.NextDouble():R},{rng.NextDouble() * 2:R}"));
+        var output = Path.Combine(_dir, "csvrun");
+        var (code, _, err) = Run(["train", "--data", Csv("a,b\n" + rows), "--method", "pgd", "--out", output, .. Quick]);
+        Assert.True(code == 0, err);
+        Assert.True(File.Exists(Path.Combine(output, "model.pt")));
+    }
+}

@@ -1,0 +1,127 @@
+using IcnnLift.Convex;
+using IcnnLift.Positivity;
+using IcnnLift.Training;
+using TorchSharp;
+using Xunit;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Tests.Positivity;
+
+public class StrategyTests
+{
+    public static TheoryData<string> Methods => new(PositivityMethod.All);
+
+    private const int D = 2;
+
+    private static (InputConvexNetwork Net, PositiveNetwork Model) Wrapped(string method, int seed = 5, double headScale = 0.0)
+    {
+        var g = new Generator((ulong)seed);
+        var net = new InputConvexNetwork(new IcnnSpec(D, Width: 12, Depth: 3, Alpha: 0.05), g, ScalarType.Float64);
+        return (net, PositiveNetwork.Wrap(net, method, D, new LiftOptions(EncoderWidth: 8, DecoderWidth: 8, HeadScale: headScale), g));
+    }
+
+    /// <summary>A few Adam steps on a loss that pulls every constrained weight towards negative values.</summary>
+    private static void TrainTowardsNegativeWeights(PositiveNetwork model, int steps = 30)
+    {
+        var optimizer = Trainer.CreateOptimizer(model, new TrainConfig { LearningRate = 0.05 });
+        var g = new Generator(11);
+        for (int i = 0; i < steps; i++)
+        {
+            using var scope = NewDisposeScope();
+            var batch = randn([32, D], ScalarType.Float64, generator: g);
+            Tensor loss;
+            using (model.Conditioned(batch))
+                loss = model.Network.forward(batch).mean() + model.ConstrainedWeights.Select(w => w.Value.sum()).Aggregate((a, b) => a + b);
+            optimizer.zero_grad();
+            loss.backward();
+            optimizer.step();
+            model.AfterStep();
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Materialised_weights_stay_non_negative_and_the_network_convex(string method)
+    {
+        var (_, model) = Wrapped(method);
+        TrainTowardsNegativeWeights(model);
+        var batch = randn([32, D], ScalarType.Float64, generator: new Generator(3));
+        using (model.Conditioned(batch))
+        {
+            foreach (var w in model.ConstrainedWeights)
+                Assert.True(w.Value.ge(0).all().item<bool>(), $"{method}: negative weight in {w.GetName()}");
+            Assert.True(Convexity.MidpointViolation(model.Network.forward, D, 0.05, 1000, new Generator(4)) <= 1e-9);
+            Assert.True(Convexity.MinHessianEigenvalue(model.Network.forward, D, 5, new Generator(5)) >= 0.05 - 1e-8);
+        }
+    }
+
+    [Fact]
+    public void Every_method_starts_from_the_same_weights()
+    {
+        var batch = randn([32, D], ScalarType.Float64, generator: new Generator(3));
+        var start = PositivityMethod.All.Select(m => Wrapped(m).Model.CollapsedWeights(batch)).ToList();
+        foreach (var w in start.Skip(1))
+            Assert.True(w.allclose(start[0], rtol: 1e-10, atol: 1e-12));
+        // ... and the weights are those the network was initialised with.
+        Assert.True(start[0].allclose(cat(Wrapped(PositivityMethod.Pgd).Net.ConstrainedWeights.Select(c => c.Stored.flatten()).ToArray()), rtol: 1e-10, atol: 1e-12));
+    }
+
+    [Fact]
+    public void A_lift_with_a_nonzero_head_depends_on_the_batch_but_not_on_its_order()
+    {
+        var (_, model) = Wrapped(PositivityMethod.Lift, headScale: 1.0);
+        var g = new Generator(9);
+        var a = randn([64, D], ScalarType.Float64, generator: g);
+        var b = randn([64, D], ScalarType.Float64, generator: g);
+        var shuffled = a.index_select(0, randperm(64, generator: g));
+        Assert.False(model.CollapsedWeights(a).allclose(model.CollapsedWeights(b)));
+        Assert.True(model.CollapsedWeights(a).allclose(model.CollapsedWeights(shuffled), rtol: 1e-10, atol: 1e-12));
+    }
+
+    [Fact]
+    public void Collapsed_lift_equals_the_hypernetwork_output_on_the_reference_set()
+    {
+        var (net, model) = Wrapped(PositivityMethod.Lift, headScale: 1.0);
+        TrainTowardsNegativeWeights(model, steps: 5);
+        var reference = randn([200, D], ScalarType.Float64, generator: new Generator(12));
+        var x = randn([50, D], ScalarType.Float64, generator: new Generator(13));
+        Tensor conditioned;
+        using (no_grad())
+        using (model.Conditioned(reference))
+            conditioned = net.forward(x);
+        model.Collapse(reference);
+        using (no_grad())
+        {
+            Assert.True(net.forward(x).allclose(conditioned, rtol: 1e-12, atol: 1e-12)); // the plain network now
+            var lift = (Lift)model.Strategy;
+            var expected = nn.functional.softplus(lift.Body(reference) + lift.Bias);
+            Assert.True(cat(net.ConstrainedWeights.Select(w => w.Stored.flatten()).ToArray()).allclose(expected, rtol: 1e-12, atol: 1e-12));
+        }
+    }
+
+    [Fact]
+    public void Pgd_projects_onto_the_non_negative_cone_after_the_step()
+    {
+        var (_, model) = Wrapped(PositivityMethod.Pgd);
+        TrainTowardsNegativeWeights(model);
+        var w = model.CollapsedWeights(zeros(1, D, ScalarType.Float64));
+        Assert.True(w.eq(0).any().item<bool>(), "the loss drives weights below zero, so some should sit exactly at zero");
+    }
+
+    [Fact]
+    public void Only_the_lift_with_bias_trains_its_bias()
+    {
+        var (_, withBias) = Wrapped(PositivityMethod.Lift);
+        var (_, noBias) = Wrapped(PositivityMethod.LiftNoBias);
+        Assert.Contains(withBias.Strategy.named_parameters(), p => p.name == "b");
+        Assert.DoesNotContain(noBias.Strategy.named_parameters(), p => p.name == "b");
+        Assert.Contains(noBias.Strategy.named_buffers(), p => p.name == "b");
+    }
+
+    [Fact]
+    public void Unknown_method_is_refused_with_the_list_of_methods()
+    {
+        var e = Assert.Throws<ArgumentException>(() => PositivityMethod.Validate("clamp"));
+        Assert.Contains("lift", e.Message);
+    }
+}

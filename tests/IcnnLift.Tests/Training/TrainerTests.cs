@@ -1,0 +1,103 @@
+using IcnnLift.Data;
+using TorchSharp;
+using IcnnLift.Experiments;
+using IcnnLift.Positivity;
+using IcnnLift.Targets;
+using IcnnLift.Training;
+using Xunit;
+
+namespace IcnnLift.Tests.Training;
+
+public class TrainerTests
+{
+    internal static TrainConfig Small(string method, int seed = 0, int steps = 40) => new()
+    {
+        Method = method, Seed = seed, Steps = steps, BatchSize = 64, Width = 16, Depth = 2, EvalEvery = 10, GridPoints = 256,
+        Lift = new LiftOptions(EncoderWidth: 8, DecoderWidth: 8, HeadScale: 0.1),
+    };
+
+    private static readonly Target Gumbel = Target.Get("gumbel");
+
+    private static Dataset Data(int seed = 0) => Dataset.FromTarget(Gumbel, 300, 200, 500, seed);
+
+    [Theory]
+    [InlineData(PositivityMethod.Lift)]
+    [InlineData(PositivityMethod.Pgd)]
+    public void Same_seed_gives_the_same_numbers(string method)
+    {
+        var a = Trainer.Train(Small(method), Data(), Gumbel);
+        var b = Trainer.Train(Small(method), Data(), Gumbel);
+        Assert.Equal(a.Metrics, b.Metrics);
+        Assert.Equal(a.Result with { Seconds = 0 }, b.Result with { Seconds = 0 });
+        var c = Trainer.Train(Small(method, seed: 1), Data(1), Gumbel);
+        Assert.NotEqual(a.Result.TestNll, c.Result.TestNll);
+    }
+
+    [Fact]
+    public void Runs_side_by_side_give_the_numbers_they_give_alone()
+    {
+        var jobs = new[] { (PositivityMethod.Lift, 0), (PositivityMethod.Softplus, 0), (PositivityMethod.Lift, 1), (PositivityMethod.Pgd, 1) };
+        RunResult Run(string m, int s) => Trainer.Train(Small(m, s), Data(s), Gumbel).Result with { Seconds = 0 };
+        Assert.Equal(Comparison.RunAll(jobs, 1, Run), Comparison.RunAll(jobs, 2, Run));
+    }
+
+    [Fact]
+    public void Reports_the_test_figures_of_the_best_validation_checkpoint()
+    {
+        var model = Trainer.Train(Small(PositivityMethod.Softplus, steps: 60), Data(), Gumbel);
+        var evaluated = model.Metrics.Where(m => m.ValidationNll is not null).ToList();
+        Assert.Equal(7, evaluated.Count); // steps 0, 10, ..., 60
+        var best = evaluated.MinBy(m => m.ValidationNll!.Value)!;
+        Assert.Equal(best.Step, model.Result.BestStep);
+        Assert.Equal(best.ValidationNll!.Value, model.Result.BestValidationNll);
+        // The returned network is that checkpoint: its validation NLL is the best one.
+        var validation = Trainer.ToTensor(Data().Validation, TorchSharp.torch.ScalarType.Float32);
+        Assert.Equal(model.Result.BestValidationNll, model.Density.Nll(model.Network.forward, validation).ToDouble(), 1e-5);
+        Assert.InRange(model.Result.TotalVariation!.Value, 0, 1);
+        Assert.True(model.Result.CrossEntropy > 1.5); // never below the target's entropy, 1 + Euler's gamma
+    }
+
+    [Fact]
+    public void Training_lowers_the_nll_and_every_method_learns_the_gumbel()
+    {
+        foreach (var method in PositivityMethod.All)
+        {
+            var model = Trainer.Train(Small(method, steps: 300) with { LearningRate = 0.01 }, Data(), Gumbel);
+            Assert.True(model.Result.BestValidationNll < model.Metrics[0].ValidationNll - 0.3, $"{method} did not learn");
+            Assert.True(model.Result.TotalVariation < 0.1, $"{method}: TV {model.Result.TotalVariation}");
+        }
+    }
+
+    [Fact]
+    public void Shoulder_occupancy_is_logged_for_the_softplus_family_only()
+    {
+        Assert.All(Trainer.Train(Small(PositivityMethod.Lift), Data(), Gumbel).Metrics.Skip(1), m => Assert.InRange(m.ShoulderOccupancy, 0, 1));
+        Assert.All(Trainer.Train(Small(PositivityMethod.Pgd), Data(), Gumbel).Metrics, m => Assert.True(double.IsNaN(m.ShoulderOccupancy)));
+    }
+
+    [Fact]
+    public void A_loss_that_stops_being_finite_stops_the_run_and_keeps_the_best_checkpoint()
+    {
+        // float32 overflows on |x|^2 for x = 1e20: the very first training loss is infinite.
+        var rows = Enumerable.Range(0, 50).Select(i => new[] { 1e20 * (1 + i % 7) }).ToArray();
+        var data = new Dataset("huge", rows, rows, rows);
+        var model = Trainer.Train(Small(PositivityMethod.Softplus), data);
+        Assert.NotNull(model.Result.Stopped);
+        Assert.Contains("step 1", model.Result.Stopped);
+        Assert.Equal(0, model.Result.StepsRun);
+        Assert.Equal(0, model.Result.BestStep);
+    }
+
+    [Theory]
+    [InlineData(nameof(TrainConfig.Steps), "--steps")]
+    [InlineData(nameof(TrainConfig.Width), "--width")]
+    [InlineData(nameof(TrainConfig.Depth), "--depth")]
+    [InlineData(nameof(TrainConfig.BatchSize), "--batch-size")]
+    public void Non_positive_sizes_are_refused_by_name(string property, string option)
+    {
+        var config = Small(PositivityMethod.Lift);
+        typeof(TrainConfig).GetProperty(property)!.SetValue(config, 0);
+        var e = Assert.Throws<ArgumentException>(() => Trainer.Train(config, Data(), Gumbel));
+        Assert.Contains(option, e.Message);
+    }
+}
