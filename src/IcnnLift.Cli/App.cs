@@ -16,6 +16,7 @@ public static class App
             CompareCommand.Create(),
             DensityCommand.Create(),
             DemoCommand.Create(),
+            JobCommand.Create(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

@@ -2,7 +2,6 @@ using System.CommandLine;
 using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Runtime;
-using IcnnLift.Targets;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
@@ -11,6 +10,11 @@ namespace IcnnLift.Cli;
 internal sealed class CommonOptions
 {
     private static readonly TrainConfig Defaults = new();
+
+    /// <param name="threadsHelp">What --threads means for the command.</param>
+    /// <param name="defaultThreads">Its default.</param>
+    public CommonOptions(string threadsHelp, int defaultThreads) =>
+        Threads = new Option<int>("--threads") { Description = threadsHelp, DefaultValueFactory = _ => defaultThreads };
 
     public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
     public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
@@ -32,7 +36,7 @@ internal sealed class CommonOptions
     public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
     public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
     public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
-    public readonly Option<int> Threads = new("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
+    public readonly Option<int> Threads;
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
     public readonly Option<string?> Out = new("--out") { Description = "Output folder" };
 
@@ -63,32 +67,24 @@ internal sealed class CommonOptions
         Precision = p.GetValue(Precision)!,
     };
 
-    /// <summary>Where the samples come from: a known target or the user's file (read once, split per seed).</summary>
+    /// <summary>Where the samples come from: a known target or the user's file; checked before any run starts.</summary>
     public DataSource Source(ParseResult p)
     {
         var target = p.GetValue(Target);
         var data = p.GetValue(Data);
         if ((target is null) == (data is null)) throw new ArgumentException("give exactly one of --target NAME and --data FILE.csv");
-        if (target is not null)
-        {
-            var t = IcnnLift.Targets.Target.Get(target);
-            int nTrain = p.GetValue(TrainSize), nValidation = p.GetValue(ValidationSize), nTest = p.GetValue(TestSize);
-            _ = Dataset.FromTarget(t, nTrain, nValidation, nTest, 0).Dimension; // validates the sizes before any run starts
-            return new DataSource(t.Name, t, seed => Dataset.FromTarget(t, nTrain, nValidation, nTest, seed));
-        }
-        var samples = SampleCsv.Read(data!);
-        var name = Path.GetFileNameWithoutExtension(data!);
-        _ = Dataset.FromSamples(data!, samples, 0);
-        return new DataSource(name, null, seed => Dataset.FromSamples(name, samples, seed));
+        var source = new DataSource(target is null ? null : IcnnLift.Targets.Target.Get(target).Name, data is null ? null : Path.GetFullPath(data),
+            p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize));
+        _ = source.ForSeed(0);
+        return source;
     }
 
-    public int ThreadCount(ParseResult p)
+    /// <summary>--threads, checked; libtorch gets <paramref name="torchThreads"/> of them (null: all).</summary>
+    public int ThreadCount(ParseResult p, int? torchThreads = null)
     {
         int threads = p.GetValue(Threads);
         if (threads < 1) throw new ArgumentException($"--threads must be positive, got {threads}");
-        TorchRuntime.Initialize(1);
+        TorchRuntime.Initialize(torchThreads ?? threads);
         return threads;
     }
 }
-
-internal sealed record DataSource(string Name, Target? Target, Func<int, Dataset> ForSeed);

@@ -14,7 +14,7 @@ internal static class CompareCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions("Runs side by side, one libtorch thread each", Environment.ProcessorCount);
         var methods = new Option<string>("--methods") { Description = $"Comma-separated methods ({string.Join(", ", PositivityMethod.All)})", DefaultValueFactory = _ => "pgd,softplus,lift" };
         var seeds = new Option<int>("--seeds") { Description = "Number of seeds", DefaultValueFactory = _ => 5 };
         var firstSeed = new Option<int>("--first-seed") { Description = "First seed", DefaultValueFactory = _ => 0 };
@@ -30,7 +30,7 @@ internal static class CompareCommand
             var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(PositivityMethod.Validate).Distinct().ToList());
             if (methodList.Count == 0) throw new InputException("--methods names no method");
-            var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
+            var (threads, source) = UserInput.Check(() => (common.ThreadCount(p, torchThreads: 1), common.Source(p)));
             var seedList = Enumerable.Range(p.GetValue(firstSeed), n).ToList();
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"compare-{source.Name}");
             return Run(source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json));
@@ -44,31 +44,38 @@ internal static class CompareCommand
     {
         var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
         var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
-        var configs = UserInput.Check(() => jobs.ToDictionary(j => j, j => configFor(j.Method, j.Seed).Validated(datasets[j.Seed].Dimension)));
-        long totalSteps = configs.Values.Sum(c => (long)c.Steps);
+        var configs = UserInput.Check(() => jobs.Select(j => configFor(j.Method, j.Seed).Validated(datasets[j.Seed].Dimension)).ToList());
+        long totalSteps = configs.Sum(c => (long)c.Steps);
 
-        var models = Terminal.WithProgress($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds", totalSteps,
-            advance => Comparison.RunAll(jobs, threads, (m, s) => Trainer.Train(configs[(m, s)], datasets[s], source.Target, _ => advance(1))));
-        var results = models.Select(m => m.Result).ToList();
-        var summary = Comparison.Summarize(results, methods);
-        var metric = Comparison.PrimaryMetric(results);
-        var paired = Comparison.Paired(results, methods, metric);
-
+        List<SavedRun> models = [];
+        List<RunResult> results = [];
+        IReadOnlyList<MethodSummary> summary = [];
+        IReadOnlyList<PairedWins> paired = [];
+        string metric = "";
         RunFolder.WriteDirectory(output, folder =>
         {
-            for (int i = 0; i < jobs.Count; i++)
-                RunFolder.Write(Path.Combine(folder, "runs", $"{jobs[i].Method}-seed{jobs[i].Seed}"), configs[jobs[i]], models[i]);
+            var specs = configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList();
+            Terminal.WithProgress($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds", totalSteps, advance =>
+            {
+                JobRunner.RunAll(specs, threads, advance, Path.Combine(folder, ".jobs"));
+                return 0;
+            });
+            Directory.Delete(Path.Combine(folder, ".jobs"), recursive: true);
+            models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
+            results = models.Select(m => m.Result).ToList();
+            summary = Comparison.Summarize(results, methods);
+            metric = Comparison.PrimaryMetric(results);
+            paired = Comparison.Paired(results, methods, metric);
             WriteRunsCsv(Path.Combine(folder, "runs.csv"), results);
             WriteSummaryCsv(Path.Combine(folder, "summary.csv"), summary);
             File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new
             {
-                data = source.Name,
+                data = source,
                 methods,
                 seeds,
                 primary_metric = metric,
                 summary,
                 paired,
-                config = configs[jobs[0]] with { Method = "*", Seed = -1 },
             }, RunFolder.Json));
             var fits = models.Select(m => new FittedDensity(m.Result.Method, m.Result.Seed, m.Density.Normalizer, m.Density.LogDensityOnGrid(m.Network.forward))).ToList();
             DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,

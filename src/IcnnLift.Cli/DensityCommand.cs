@@ -21,7 +21,7 @@ internal static class DensityCommand
             Runtime.TorchRuntime.Initialize(1);
             var pointsPath = p.GetValue(points)!;
             var rows = SampleCsv.Read(pointsPath);
-            var (network, density, manifest) = RunFolder.Load(p.GetValue(model)!);
+            var (network, density, manifest, _) = RunFolder.Load(p.GetValue(model)!);
             if (rows[0].Length != manifest.Network.Dimension)
                 throw new InputException($"{pointsPath}: points have {rows[0].Length} columns but the model takes {manifest.Network.Dimension}-D inputs");
             var logp = density.LogDensity(network.forward, Trainer.ToTensor(rows, manifest.Config.DType));

@@ -8,11 +8,18 @@ namespace IcnnLift.Cli;
 /// <summary>Progress on stderr, results on stdout: a table for people, JSON for scripts.</summary>
 internal static class Terminal
 {
-    private static readonly IAnsiConsole Progress = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+    /// <summary>A console over the writer of the moment (tests redirect it). A redirected one is given a wide
+    /// virtual width so that tables keep their shape in logs and files.</summary>
+    private static IAnsiConsole Over(TextWriter writer, bool redirected)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(writer) });
+        if (redirected) console.Profile.Width = 160;
+        return console;
+    }
 
     /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done through the callback (thread-safe).</summary>
     public static T WithProgress<T>(string description, double total, Func<Action<double>, T> work) =>
-        Progress.Progress()
+        Over(Console.Error, Console.IsErrorRedirected).Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
@@ -32,8 +39,8 @@ internal static class Terminal
         foreach (var h in headers) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
         table.Columns[0].LeftAligned();
         foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
-        AnsiConsole.Write(table);
+        Over(Console.Out, Console.IsOutputRedirected).Write(table);
     }
 
-    public static void Line(string text) => AnsiConsole.MarkupLine(Markup.Escape(text));
+    public static void Line(string text) => Console.Out.WriteLine(text);
 }

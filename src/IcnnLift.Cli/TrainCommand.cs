@@ -9,7 +9,7 @@ internal static class TrainCommand
 {
     public static Command Create()
     {
-        var common = new CommonOptions();
+        var common = new CommonOptions("libtorch threads for the run (1 is fastest for small networks)", 1);
         var method = new Option<string>("--method") { Description = $"Positivity method: {string.Join(", ", PositivityMethod.All)}", DefaultValueFactory = _ => PositivityMethod.Lift };
         var seed = new Option<int>("--seed") { Description = "Seed of the data, the initial network and the batch order", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Train one log-concave density model and write its run folder (config, metrics, result, collapsed model).");
@@ -45,7 +45,7 @@ internal static class TrainCommand
                 ["shoulder occupancy (last step)", Terminal.Number(r.FinalShoulderOccupancy, "P1")],
                 ["seconds", Terminal.Number(r.Seconds, "F1")],
             ]);
-            if (r.Stopped is not null) Terminal.Line($"warning: {r.Stopped}");
+            if (r.Stopped is not null) Console.Error.WriteLine($"warning: {r.Stopped}");
             Terminal.Line($"run folder: {output}");
             return ExitCodes.Ok;
         });

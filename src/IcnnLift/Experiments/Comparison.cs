@@ -26,16 +26,6 @@ public sealed record PairedWins(string Method, string Other, string Metric, int 
 /// <summary>Several methods x several seeds on one data set: the same data, initial network and batches per seed.</summary>
 public static class Comparison
 {
-    /// <summary>Runs every (method, seed) pair, <paramref name="parallelism"/> at a time, each on its own thread
-    /// with its own generators, so the results do not depend on the parallelism.</summary>
-    public static IReadOnlyList<T> RunAll<T>(IReadOnlyList<(string Method, int Seed)> jobs, int parallelism, Func<string, int, T> run)
-    {
-        var results = new T[jobs.Count];
-        Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism },
-            i => results[i] = run(jobs[i].Method, jobs[i].Seed));
-        return results;
-    }
-
     public static IReadOnlyList<MethodSummary> Summarize(IReadOnlyList<RunResult> results, IReadOnlyList<string> methods) =>
         methods.Select(m =>
         {

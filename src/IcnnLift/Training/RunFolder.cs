@@ -18,6 +18,9 @@ public sealed record RunManifest(
     double[] GridUpper,
     int GridPoints);
 
+/// <summary>A run folder read back: the collapsed network, its normaliser, its configuration and its result.</summary>
+public sealed record SavedRun(InputConvexNetwork Network, LogConcaveDensity Density, RunManifest Manifest, RunResult Result);
+
 /// <summary>
 /// A run's folder: config.json (everything that determined it), metrics.csv (per-iteration log),
 /// result.json, and model.pt (the collapsed network: a plain ICNN). Written into a temporary sibling and
@@ -86,29 +89,34 @@ public static class RunFolder
 
     private static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
 
-    /// <summary>Loads a run folder's collapsed network and normaliser.</summary>
-    public static (InputConvexNetwork Network, LogConcaveDensity Density, RunManifest Manifest) Load(string directory)
+    /// <summary>Loads a run folder.</summary>
+    public static SavedRun Load(string directory)
     {
         var configPath = Path.Combine(directory, "config.json");
+        var resultPath = Path.Combine(directory, "result.json");
         var modelPath = Path.Combine(directory, "model.pt");
-        if (!File.Exists(configPath) || !File.Exists(modelPath))
-            throw new InputException($"{directory}: not a run folder (config.json and model.pt are needed)");
-        RunManifest manifest;
-        try
-        {
-            manifest = JsonSerializer.Deserialize<RunManifest>(File.ReadAllText(configPath), Json)
-                ?? throw new InputException($"{configPath}: empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InputException($"{configPath}: not a valid run configuration ({e.Message})");
-        }
+        if (!File.Exists(configPath) || !File.Exists(resultPath) || !File.Exists(modelPath))
+            throw new InputException($"{directory}: not a run folder (config.json, result.json and model.pt are needed)");
+        var manifest = ReadJson<RunManifest>(configPath);
+        var result = ReadJson<RunResult>(resultPath);
         if (manifest.Format != FormatVersion)
             throw new InputException($"{configPath}: format '{manifest.Format}' is not '{FormatVersion}'");
         var dtype = manifest.Config.DType;
         var network = new InputConvexNetwork(manifest.Network, new Generator(0), dtype);
         network.load(modelPath);
         var density = new LogConcaveDensity(new QuadratureNormalizer(manifest.GridLower, manifest.GridUpper, manifest.GridPoints), dtype);
-        return (network, density, manifest);
+        return new SavedRun(network, density, manifest, result);
+    }
+
+    private static T ReadJson<T>(string path)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<T>(File.ReadAllText(path), Json) ?? throw new InputException($"{path}: empty");
+        }
+        catch (JsonException e)
+        {
+            throw new InputException($"{path}: not a valid {typeof(T).Name} ({e.Message})");
+        }
     }
 }

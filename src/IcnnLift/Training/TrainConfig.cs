@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IcnnLift.Convex;
 using IcnnLift.Diagnostics;
 using IcnnLift.Positivity;
@@ -31,6 +32,7 @@ public sealed record TrainConfig
 
     public IcnnSpec NetworkSpec(int dimension) => new(dimension, Width, Depth, Activation, Alpha, Initialization);
 
+    [JsonIgnore]
     public ScalarType DType => Precision switch
     {
         "float32" => ScalarType.Float32,

@@ -121,6 +121,19 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void Compare_gives_the_same_numbers_whatever_the_number_of_side_by_side_runs()
+    {
+        string[] Runs(string threads)
+        {
+            var output = Path.Combine(_dir, "t" + threads);
+            Assert.Equal(0, Run(["compare", "--target", "gumbel", "--methods", "softplus,lift", "--seeds", "2", "--threads", threads, "--out", output, .. Quick]).Code);
+            // Drop the wall-clock column.
+            return File.ReadAllLines(Path.Combine(output, "runs.csv")).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != 9))).ToArray();
+        }
+        Assert.Equal(Runs("1"), Runs("2"));
+    }
+
+    [Fact]
     public void A_users_csv_trains_in_2d()
     {
         var rng = new Random(1);

@@ -1,6 +1,5 @@
 using IcnnLift.Data;
 using TorchSharp;
-using IcnnLift.Experiments;
 using IcnnLift.Positivity;
 using IcnnLift.Targets;
 using IcnnLift.Training;
@@ -31,14 +30,6 @@ public class TrainerTests
         Assert.Equal(a.Result with { Seconds = 0 }, b.Result with { Seconds = 0 });
         var c = Trainer.Train(Small(method, seed: 1), Data(1), Gumbel);
         Assert.NotEqual(a.Result.TestNll, c.Result.TestNll);
-    }
-
-    [Fact]
-    public void Runs_side_by_side_give_the_numbers_they_give_alone()
-    {
-        var jobs = new[] { (PositivityMethod.Lift, 0), (PositivityMethod.Softplus, 0), (PositivityMethod.Lift, 1), (PositivityMethod.Pgd, 1) };
-        RunResult Run(string m, int s) => Trainer.Train(Small(m, s), Data(s), Gumbel).Result with { Seconds = 0 };
-        Assert.Equal(Comparison.RunAll(jobs, 1, Run), Comparison.RunAll(jobs, 2, Run));
     }
 
     [Fact]

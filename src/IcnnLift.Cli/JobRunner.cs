@@ -1,0 +1,66 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text.Json;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli;
+
+/// <summary>One training run to do in a child process: its configuration, its data and its run folder.</summary>
+internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output)
+{
+    public string Name => $"{Config.Method}-seed{Config.Seed}";
+}
+
+/// <summary>
+/// Runs jobs side by side, each in its own process of this program (the hidden <c>job</c> command) with one
+/// libtorch thread. Processes rather than threads: TorchSharp frees the native scalars behind implicit
+/// double-to-Scalar conversions in finalizers, and a garbage collection started by another thread in the
+/// same process can free one while a native call still uses it (seen as a rare c10 "toDouble" error in
+/// Adam's step with two runs on two threads). A process per run also isolates crashes.
+/// </summary>
+internal static class JobRunner
+{
+    public const string ProgressPrefix = "step ";
+
+    public static void RunAll(IReadOnlyList<JobSpec> jobs, int parallelism, Action<double> advance, string scratch)
+    {
+        Directory.CreateDirectory(scratch);
+        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, job => RunOne(job, advance, scratch));
+    }
+
+    private static void RunOne(JobSpec job, Action<double> advance, string scratch)
+    {
+        var specPath = Path.Combine(scratch, job.Name + ".json");
+        File.WriteAllText(specPath, JsonSerializer.Serialize(job, RunFolder.Json));
+        var start = new ProcessStartInfo(DotnetHost())
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { typeof(App).Assembly.Location, "job", "--spec", specPath }) start.ArgumentList.Add(arg);
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a process for run {job.Name}");
+        var stderr = process.StandardError.ReadToEndAsync();
+        int done = 0;
+        while (process.StandardOutput.ReadLine() is { } line)
+            if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal) && int.TryParse(line.AsSpan(ProgressPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
+            {
+                advance(step - done);
+                done = step;
+            }
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            var lastLines = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3);
+            throw new InvalidOperationException($"run {job.Name} failed (exit code {process.ExitCode}): {string.Join(" | ", lastLines)}");
+        }
+    }
+
+    /// <summary>The dotnet host of the running runtime (this program is framework-dependent).</summary>
+    private static string DotnetHost()
+    {
+        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
+        return File.Exists(fromRuntime) ? fromRuntime : "dotnet";
+    }
+}
