@@ -51,7 +51,7 @@ internal static class CompareCommand
         List<RunResult> results = [];
         IReadOnlyList<MethodSummary> summary = [];
         IReadOnlyList<PairedWins> paired = [];
-        string metric = "";
+        IReadOnlyList<string> metrics = [];
         RunFolder.WriteDirectory(output, folder =>
         {
             var specs = configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList();
@@ -64,8 +64,8 @@ internal static class CompareCommand
             models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
             results = models.Select(m => m.Result).ToList();
             summary = Comparison.Summarize(results, methods);
-            metric = Comparison.PrimaryMetric(results);
-            paired = Comparison.Paired(results, methods, metric);
+            metrics = Comparison.Metrics(results);
+            paired = metrics.SelectMany(m => Comparison.Paired(results, methods, m)).ToList();
             WriteRunsCsv(Path.Combine(folder, "runs.csv"), results);
             WriteSummaryCsv(Path.Combine(folder, "summary.csv"), summary);
             File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new
@@ -73,7 +73,6 @@ internal static class CompareCommand
                 data = source,
                 methods,
                 seeds,
-                primary_metric = metric,
                 summary,
                 paired,
             }, RunFolder.Json));
@@ -85,7 +84,7 @@ internal static class CompareCommand
 
         if (json)
         {
-            Terminal.Json(new { folder = Path.GetFullPath(output), primary_metric = metric, summary, paired });
+            Terminal.Json(new { folder = Path.GetFullPath(output), summary, paired });
             return ExitCodes.Ok;
         }
         bool known = summary.Any(s => s.TotalVariation is not null);
@@ -95,8 +94,10 @@ internal static class CompareCommand
             summary.Select(s => known
                 ? new[] { s.Method, Q(s.TestNll), Q(s.TotalVariation), Q(s.CrossEntropy), s.Stopped.ToString(CultureInfo.InvariantCulture) }
                 : [s.Method, Q(s.TestNll), s.Stopped.ToString(CultureInfo.InvariantCulture)]));
-        Terminal.Table($"paired on shared seeds: lower {metric.Replace('_', ' ')}", ["method", "vs", "wins", "losses", "ties"],
-            paired.Select(w => new[] { w.Method, w.Other, w.Wins.ToString(CultureInfo.InvariantCulture), w.Losses.ToString(CultureInfo.InvariantCulture), w.Ties.ToString(CultureInfo.InvariantCulture) }));
+        Terminal.Table("paired on shared seeds: wins-losses-ties of the first method (lower is better)",
+            ["method", "vs", .. metrics.Select(m => m.Replace('_', ' '))],
+            paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
+                .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
         Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, densities.png, runs/)");
         return ExitCodes.Ok;
     }

@@ -37,10 +37,10 @@ public static class Comparison
                 known ? Quartiles.Of(runs.Select(r => r.CrossEntropy ?? double.NaN)) : null);
         }).ToList();
 
-    /// <summary>The metric a comparison is judged on: total variation where the true density is known
-    /// (it carries no test-sample noise), the test NLL otherwise.</summary>
-    public static string PrimaryMetric(IReadOnlyList<RunResult> results) =>
-        results.All(r => r.TotalVariation is not null) ? "total_variation" : "test_nll";
+    /// <summary>The metrics the results carry: test NLL always; total variation and cross-entropy (no
+    /// test-sample noise) where the true density is known.</summary>
+    public static IReadOnlyList<string> Metrics(IReadOnlyList<RunResult> results) =>
+        results.All(r => r.TotalVariation is not null) ? ["test_nll", "total_variation", "cross_entropy"] : ["test_nll"];
 
     public static double Metric(RunResult r, string metric) => metric switch
     {

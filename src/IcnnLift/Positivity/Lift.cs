@@ -6,17 +6,15 @@ using static TorchSharp.torch;
 namespace IcnnLift.Positivity;
 
 /// <summary>Settings of the lift's hypernetwork; they belong in the regime map.</summary>
-public sealed record LiftOptions(
-    int EncoderWidth = 32,
-    /// <summary>Width of the decoder's last layer: the head has DecoderWidth x (constrained weights) entries, the
-    /// lift's main cost per step (Adam touches each), and bounds the rank of the batch-to-batch fluctuation.</summary>
-    int DecoderWidth = 8,
-    /// <summary>Scale of the head's initial weights relative to PyTorch's Linear init. 0 is the exact
-    /// fair start (every softplus-family method starts with the same weights); a small value gives
-    /// batch-to-batch fluctuation from step 0 while b absorbs the mean.</summary>
-    double HeadScale = 0.0,
-    /// <summary>Rows of the training batch the hypernetwork sees (null: all of it).</summary>
-    int? ConditioningSize = null)
+/// <param name="EncoderWidth">Width of the per-sample encoder.</param>
+/// <param name="DecoderWidth">Width of the decoder's last layer. The head has DecoderWidth x (constrained
+/// weights) entries, the lift's main cost per step (Adam touches each), and this width bounds the rank of
+/// the batch-to-batch fluctuation.</param>
+/// <param name="HeadScale">Scale of the head's initial weights relative to PyTorch's Linear init. 0 is the
+/// exact fair start (every softplus-family method starts with the same weights); a small value gives
+/// batch-to-batch fluctuation from step 0 while b absorbs the mean.</param>
+/// <param name="ConditioningSize">Rows of the training batch the hypernetwork sees (null: all of it).</param>
+public sealed record LiftOptions(int EncoderWidth = 32, int DecoderWidth = 8, double HeadScale = 0.0, int? ConditioningSize = null)
 {
     public void Validate()
     {
