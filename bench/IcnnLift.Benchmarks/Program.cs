@@ -10,7 +10,7 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 // Training-step timings, measured in one process so that the ratios share the machine's state:
-// every variant runs in interleaved rounds and reports the median round. Usage:
+// every variant runs in interleaved rounds; times are medians over rounds, ratios medians of per-round ratios. Usage:
 //   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100]
 TorchRuntime.Initialize(1);
 int rounds = ArgOr("--rounds", 7), stepsPerRound = ArgOr("--steps", 100);
@@ -34,10 +34,8 @@ foreach (int d in new[] { 1, 21 })
             for (int i = 0; i < stepsPerRound; i++) step();
             times[name].Add(clock.Elapsed.TotalMilliseconds / stepsPerRound);
         }
-    double Median(string name) => times[name].Order().ElementAt(times[name].Count / 2);
-    double minimal = Median("minimal TorchSharp loop"), softplus = Median(PositivityMethod.Softplus);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(name),8:F3} {Median(name) / minimal,10:F2}x {Median(name) / softplus,11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
 }
 
 // The whole log-concave EBM step: the energy on the batch and on the quadrature grid of the normaliser.
@@ -59,10 +57,20 @@ foreach (int d in new[] { 1, 2 })
             for (int i = 0; i < stepsPerRound / 4; i++) step();
             times[name].Add(clock.Elapsed.TotalMilliseconds / (stepsPerRound / 4));
         }
-    double Median(string name) => times[name].Order().ElementAt(times[name].Count / 2);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(name),8:F3} {Median(name) / Median(PositivityMethod.Softplus),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
 }
+
+static double Median(IEnumerable<double> values)
+{
+    var sorted = values.Order().ToArray();
+    return sorted[sorted.Length / 2];
+}
+
+// Ratios are taken within each round (the variants of a round ran back to back on the same machine state),
+// then the median over rounds: steadier than a ratio of medians when the machine's speed drifts.
+static double Ratio(Dictionary<string, List<double>> times, string name, string reference) =>
+    Median(times[name].Zip(times[reference], (a, b) => a / b));
 
 static int ArgOr(string name, int fallback)
 {

@@ -94,7 +94,7 @@ internal static class CompareCommand
             summary.Select(s => known
                 ? new[] { s.Method, Q(s.TestNll), Q(s.TotalVariation), Q(s.CrossEntropy), s.Stopped.ToString(CultureInfo.InvariantCulture) }
                 : [s.Method, Q(s.TestNll), s.Stopped.ToString(CultureInfo.InvariantCulture)]));
-        Terminal.Table("paired on shared seeds: wins-losses-ties of the first method (lower is better)",
+        Terminal.Table("paired on shared seeds: wins-losses-ties (lower wins)",
             ["method", "vs", .. metrics.Select(m => m.Replace('_', ' '))],
             paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
                 .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
