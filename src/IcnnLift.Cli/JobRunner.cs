@@ -6,6 +6,9 @@ using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 
+/// <summary>A run's process ended with an error; the message carries the end of its stderr.</summary>
+internal sealed class JobFailedException(string message) : Exception(message);
+
 /// <summary>One training run to do in a child process: its configuration, its data and its run folder.</summary>
 internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output)
 {
@@ -26,7 +29,14 @@ internal static class JobRunner
     public static void RunAll(IReadOnlyList<JobSpec> jobs, int parallelism, Action<double> advance, string scratch)
     {
         Directory.CreateDirectory(scratch);
-        Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, job => RunOne(job, advance, scratch));
+        try
+        {
+            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, job => RunOne(job, advance, scratch));
+        }
+        catch (AggregateException e) when (e.InnerExceptions[0] is JobFailedException failed)
+        {
+            throw failed;
+        }
     }
 
     private static void RunOne(JobSpec job, Action<double> advance, string scratch)
@@ -53,7 +63,7 @@ internal static class JobRunner
         if (process.ExitCode != 0)
         {
             var lastLines = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3);
-            throw new InvalidOperationException($"run {job.Name} failed (exit code {process.ExitCode}): {string.Join(" | ", lastLines)}");
+            throw new JobFailedException($"run {job.Name} failed (exit code {process.ExitCode}): {string.Join(" | ", lastLines)}");
         }
     }
 
