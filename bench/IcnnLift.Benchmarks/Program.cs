@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using IcnnLift.Convex;
 using IcnnLift.Density;
+using IcnnLift.Flows;
 using IcnnLift.Positivity;
 using IcnnLift.Runtime;
 using IcnnLift.Training;
@@ -10,55 +11,91 @@ using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 // Training-step timings, measured in one process so that the ratios share the machine's state:
-// every variant runs in interleaved rounds; times are medians over rounds, ratios medians of per-round ratios. Usage:
+// every variant runs in interleaved rounds; times are medians over rounds, ratios medians of per-round ratios.
 //   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100]
 TorchRuntime.Initialize(1);
 int rounds = ArgOr("--rounds", 7), stepsPerRound = ArgOr("--steps", 100);
 const int Width = 64, Depth = 4, Batch = 256;
 
-Console.WriteLine($"ms per training step (median of {rounds} interleaved rounds of {stepsPerRound} steps); width {Width}, depth {Depth}, batch {Batch}, 1 libtorch thread");
-Console.WriteLine("loss: mean energy of the batch (the part every task shares; normalisers differ by task)");
+Console.WriteLine($"ms per step (median of {rounds} interleaved rounds); width {Width}, depth {Depth}, batch {Batch}, 1 libtorch thread");
 Console.WriteLine();
-Console.WriteLine($"{"d",3} {"variant",-22} {"ms/step",8} {"vs minimal",11} {"vs softplus",12}");
+Console.WriteLine("1. training step, loss = mean energy of the batch (the part every task shares)");
+Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs minimal",11} {"vs softplus",12}");
 foreach (int d in new[] { 1, 21 })
 {
-    var data = randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
-    var variants = new List<(string Name, Action Step)> { ("minimal TorchSharp loop", MinimalLoop(d, data)) };
-    variants.AddRange(PositivityMethod.All.Select(m => (m, LibraryStep(m, d, data))));
-    var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
-    foreach (var (_, step) in variants) for (int i = 0; i < 30; i++) step(); // warm-up
-    for (int r = 0; r < rounds; r++)
-        foreach (var (name, step) in variants)
-        {
-            var clock = Stopwatch.StartNew();
-            for (int i = 0; i < stepsPerRound; i++) step();
-            times[name].Add(clock.Elapsed.TotalMilliseconds / stepsPerRound);
-        }
+    var data = Data(d);
+    var variants = new List<(string, Action)> { ("minimal TorchSharp loop", MinimalLoop(d, data)) };
+    variants.AddRange(PositivityMethod.All.Select(m => (m, LibraryStep(m, d, data, net => x => net.forward(x).mean()))));
+    var times = Measure(variants, rounds, stepsPerRound);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
 }
 
-// The whole log-concave EBM step: the energy on the batch and on the quadrature grid of the normaliser.
 Console.WriteLine();
-Console.WriteLine("log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D)");
-Console.WriteLine($"{"d",3} {"variant",-22} {"ms/step",8} {"vs softplus",12}");
+Console.WriteLine("2. log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D)");
+Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
 foreach (int d in new[] { 1, 2 })
 {
-    var data = randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
-    var density = new LogConcaveDensity(QuadratureNormalizer.Covering(data), ScalarType.Float32);
-    string[] methods = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
-    var variants = methods.Select(m => (Name: m, Step: LibraryStep(m, d, data, density.Nll))).ToList();
+    var data = Data(d);
+    var grid = QuadratureNormalizer.Covering(data);
+    var variants = new[] { PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift }
+        .Select(m => (m, LibraryStep(m, d, data, net => new LogConcaveDensity(net, grid, ScalarType.Float32).Nll))).ToList();
+    var times = Measure(variants, rounds, stepsPerRound / 4);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+}
+
+Console.WriteLine();
+Console.WriteLine("3. Hessian of the ICNN at a batch, with a backward pass through its log-determinant (float32)");
+Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs autograd",12}");
+foreach (int d in new[] { 6, 21 })
+{
+    var net = new InputConvexNetwork(new IcnnSpec(d, Width, Depth, Alpha: 0.1), new Generator(3));
+    var x = Data(d).narrow(0, 0, Batch);
+    Action Run(Func<Tensor, Tensor> hessian) => () =>
+    {
+        using var scope = NewDisposeScope();
+        net.zero_grad();
+        ConvexPotentialFlow.LogDetSpd(hessian(x)).mean().backward();
+    };
+    var variants = new List<(string, Action)>
+    {
+        ("autograd, one pass per x_i", Run(p => AutogradHessian(net, p))),
+        ("closed form (Derivatives)", Run(p => net.Derivatives(p).Hessian)),
+    };
+    var times = Measure(variants, rounds, 5);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
+}
+
+Console.WriteLine();
+Console.WriteLine("4. convex-potential flow step (1 block, exact log-determinant)");
+Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+foreach (int d in new[] { 2, 6, 21 })
+{
+    var data = Data(d);
+    var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }
+        .Select(m => (m, FlowStep(m, d, data))).ToList();
+    var times = Measure(variants, rounds, stepsPerRound / 10);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+}
+Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+
+static Tensor Data(int d) => randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
+
+static Dictionary<string, List<double>> Measure(IReadOnlyList<(string Name, Action Step)> variants, int rounds, int steps)
+{
     var times = variants.ToDictionary(v => v.Name, _ => new List<double>());
-    foreach (var (_, step) in variants) for (int i = 0; i < 10; i++) step();
+    foreach (var (_, step) in variants) for (int i = 0; i < Math.Max(3, steps / 3); i++) step(); // warm-up
     for (int r = 0; r < rounds; r++)
         foreach (var (name, step) in variants)
         {
             var clock = Stopwatch.StartNew();
-            for (int i = 0; i < stepsPerRound / 4; i++) step();
-            times[name].Add(clock.Elapsed.TotalMilliseconds / (stepsPerRound / 4));
+            for (int i = 0; i < steps; i++) step();
+            times[name].Add(clock.Elapsed.TotalMilliseconds / steps);
         }
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-22} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+    return times;
 }
 
 static double Median(IEnumerable<double> values)
@@ -85,20 +122,45 @@ static Func<Tensor> Batches(Tensor data)
     return () => data.index_select(0, randint(0, data.shape[0], [Batch], generator: g));
 }
 
-// The library's own training step (Trainer.Step) for one positivity method.
-static Action LibraryStep(string method, int d, Tensor data, Func<Func<Tensor, Tensor>, Tensor, Tensor>? objective = null)
+// The library's own training step (Trainer.Step) for one positivity method and objective.
+static Action LibraryStep(string method, int d, Tensor data, Func<InputConvexNetwork, Func<Tensor, Tensor>> objectiveFor)
 {
-    objective ??= (energy, x) => energy(x).mean();
     var g = new Generator(3);
     var network = new InputConvexNetwork(new IcnnSpec(d, Width, Depth), g);
     var model = PositiveNetwork.Wrap(network, method, d, new LiftOptions(), g);
     var optimizer = Trainer.CreateOptimizer(model, new TrainConfig { Method = method });
+    var objective = objectiveFor(network);
     var next = Batches(data);
     return () =>
     {
         using var scope = NewDisposeScope();
         Trainer.Step(model, optimizer, next(), objective);
     };
+}
+
+static Action FlowStep(string method, int d, Tensor data)
+{
+    var g = new Generator(3);
+    var flow = new ConvexPotentialFlow(new IcnnSpec(d, Width, Depth), 1, g);
+    flow.InitializeFrom(data);
+    var model = PositiveNetwork.Wrap(flow, method, d, new LiftOptions(), g);
+    var optimizer = Trainer.CreateOptimizer(model, new TrainConfig { Method = method });
+    var next = Batches(data);
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        Trainer.Step(model, optimizer, next(), flow.Nll);
+    };
+}
+
+// The straightforward Hessian: one autograd pass per input coordinate, graph kept for the backward pass.
+static Tensor AutogradHessian(InputConvexNetwork net, Tensor x)
+{
+    var input = x.detach().requires_grad_(true);
+    var gradient = autograd.grad([net.forward(input).sum()], [input], create_graph: true, retain_graph: true)[0];
+    var rows = Enumerable.Range(0, (int)x.shape[1])
+        .Select(i => autograd.grad([gradient[.., i].sum()], [input], create_graph: true, retain_graph: true)[0]).ToArray();
+    return stack(rows, 1);
 }
 
 // The same network and direct softplus written out by hand: what a TorchSharp user would write with no library.

@@ -16,6 +16,7 @@ public static class App
             CompareCommand.Create(),
             DensityCommand.Create(),
             DemoCommand.Create(),
+            SampleCommand.Create(),
             JobCommand.Create(),
         };
         var parsed = root.Parse(args);

@@ -16,6 +16,8 @@ internal sealed class CommonOptions
     public CommonOptions(string threadsHelp, int defaultThreads) =>
         Threads = new Option<int>("--threads") { Description = threadsHelp, DefaultValueFactory = _ => defaultThreads };
 
+    public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy, d <= 2) or flow (convex-potential flow, any d)", DefaultValueFactory = _ => Defaults.Task };
+    public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
     public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
     public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
     public readonly Option<int> TrainSize = new("--n-train") { Description = "Training samples drawn from a target", DefaultValueFactory = _ => 1000 };
@@ -42,13 +44,15 @@ internal sealed class CommonOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Target, Data, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
+        foreach (var option in new Option[] { Task, Blocks, Target, Data, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
                      EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, Precision, Threads, Json, Out })
             command.Options.Add(option);
     }
 
     public TrainConfig Config(ParseResult p, string method, int seed) => new()
     {
+        Task = p.GetValue(Task)!,
+        Blocks = p.GetValue(Blocks),
         Method = PositivityMethod.Validate(method),
         Seed = seed,
         Steps = p.GetValue(Steps),

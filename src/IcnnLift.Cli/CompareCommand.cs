@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using IcnnLift.Data;
+using IcnnLift.Density;
 using IcnnLift.Experiments;
 using IcnnLift.Plotting;
 using IcnnLift.Positivity;
@@ -76,11 +77,17 @@ internal static class CompareCommand
                 summary,
                 paired,
             }, RunFolder.Json));
-            var fits = models.Select(m => new FittedDensity(m.Result.Method, m.Result.Seed, m.Density.Normalizer, m.Density.LogDensityOnGrid(m.Network.forward))).ToList();
-            DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,
-                $"{source.Name}: fitted densities, {seeds.Count} seeds");
+            if (datasets[seeds[0]].Dimension <= 2)
+            {
+                var first = configs[0];
+                var grid = QuadratureNormalizer.Covering(Trainer.ToTensor(datasets[seeds[0]].Train, first.DType), first.GridMargin, first.GridPoints);
+                var points = grid.Grid(first.DType);
+                var fits = models.Select(m => new FittedDensity(m.Result.Method, m.Result.Seed, grid, m.Model.LogDensityValues(points))).ToList();
+                DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,
+                    $"{source.Name}: fitted densities, {seeds.Count} seeds");
+            }
         });
-        foreach (var m in models) m.Network.Dispose();
+        foreach (var m in models) m.Model.Module.Dispose();
 
         if (json)
         {
@@ -98,7 +105,7 @@ internal static class CompareCommand
             ["method", "vs", .. metrics.Select(m => m.Replace('_', ' '))],
             paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
                 .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
-        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, densities.png, runs/)");
+        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(datasets[seeds[0]].Dimension <= 2 ? "densities.png, " : "")}runs/)");
         return ExitCodes.Ok;
     }
 

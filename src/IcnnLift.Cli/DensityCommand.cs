@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IcnnLift.Data;
+using IcnnLift.Density;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
@@ -21,10 +22,10 @@ internal static class DensityCommand
             Runtime.TorchRuntime.Initialize(1);
             var pointsPath = p.GetValue(points)!;
             var rows = SampleCsv.Read(pointsPath);
-            var (network, density, manifest, _) = RunFolder.Load(p.GetValue(model)!);
-            if (rows[0].Length != manifest.Network.Dimension)
-                throw new InputException($"{pointsPath}: points have {rows[0].Length} columns but the model takes {manifest.Network.Dimension}-D inputs");
-            var logp = density.LogDensity(network.forward, Trainer.ToTensor(rows, manifest.Config.DType));
+            var (density, manifest, _) = RunFolder.Load(p.GetValue(model)!);
+            if (rows[0].Length != density.Dimension)
+                throw new InputException($"{pointsPath}: points have {rows[0].Length} columns but the model takes {density.Dimension}-D inputs");
+            var logp = density.LogDensityValues(Trainer.ToTensor(rows, manifest.Config.DType));
             var header = Enumerable.Range(1, rows[0].Length).Select(j => $"x{j}").Append("log_density").ToArray();
             var table = rows.Select((r, i) => r.Append(logp[i]).ToArray());
             if (p.GetValue(output) is string path)

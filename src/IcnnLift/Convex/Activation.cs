@@ -55,6 +55,25 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         _ => throw new InvalidOperationException(Kind.ToString()),
     };
 
+    /// <summary>s'(x), elementwise (the right derivative at the kinks of relu and leaky relu).</summary>
+    public Tensor Derivative(Tensor x) => Kind switch
+    {
+        ActivationKind.Softplus => x.sigmoid(),
+        ActivationKind.Relu => x.gt(0).to_type(x.dtype),
+        ActivationKind.LeakyRelu => where(x.gt(0), ones_like(x), full_like(x, Parameter)),
+        ActivationKind.Elu => where(x.gt(0), ones_like(x), x.exp().mul(Parameter)),
+        _ => throw new InvalidOperationException(Kind.ToString()),
+    };
+
+    /// <summary>s''(x), elementwise (zero almost everywhere for relu and leaky relu).</summary>
+    public Tensor SecondDerivative(Tensor x) => Kind switch
+    {
+        ActivationKind.Softplus => x.sigmoid().mul(x.neg().sigmoid()),
+        ActivationKind.Relu or ActivationKind.LeakyRelu => zeros_like(x),
+        ActivationKind.Elu => where(x.gt(0), zeros_like(x), x.exp().mul(Parameter)),
+        _ => throw new InvalidOperationException(Kind.ToString()),
+    };
+
     public override string ToString() => Kind switch
     {
         ActivationKind.Softplus => "softplus",

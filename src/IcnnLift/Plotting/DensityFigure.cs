@@ -8,7 +8,8 @@ namespace IcnnLift.Plotting;
 /// <summary>One fitted density: its method and seed and log q on the normaliser's grid.</summary>
 public sealed record FittedDensity(string Method, int Seed, QuadratureNormalizer Grid, double[] LogDensity);
 
-/// <summary>Fitted densities against the target: lines in 1-D (every seed, one colour a method), heatmaps in 2-D.</summary>
+/// <summary>Fitted densities against the target: lines in 1-D (every seed, one colour a method), heatmaps in 2-D;
+/// and samples against data.</summary>
 public static class DensityFigure
 {
     private static readonly Color[] Palette = [Colors.Orange, Colors.SteelBlue, Colors.SeaGreen, Colors.Crimson, Colors.Purple, Colors.Gold];
@@ -17,7 +18,7 @@ public static class DensityFigure
     {
         if (fits.Count == 0) throw new ArgumentException("nothing to plot");
         if (fits[0].Grid.Dimension == 1) Save1D(path, fits, target, data, title);
-        else Save2D(path, fits, target, title);
+        else Save2D(path, fits, target, data);
     }
 
     private static void Save1D(string path, IReadOnlyList<FittedDensity> fits, Target? target, IReadOnlyList<double[]> data, string title)
@@ -25,7 +26,7 @@ public static class DensityFigure
         var plot = new Plot();
         var xs = fits[0].Grid.Axes[0];
         var methods = fits.Select(f => f.Method).Distinct().ToList();
-        if (target is null)
+        if (target is not { HasDensity: true })
         {
             var bins = ScottPlot.Statistics.Histogram.WithBinCount(60, xs[0], xs[^1]);
             bins.AddRange(data.Select(r => r[0]));
@@ -44,7 +45,7 @@ public static class DensityFigure
                 first = false;
             }
         }
-        if (target is not null)
+        if (target is { HasDensity: true })
         {
             var truth = plot.Add.ScatterLine(xs, xs.Select(x => Math.Exp(target.LogDensity([x]))).ToArray());
             truth.Color = Colors.Black;
@@ -59,12 +60,14 @@ public static class DensityFigure
         SavePng(plot, path, 900, 560);
     }
 
-    private static void Save2D(string path, IReadOnlyList<FittedDensity> fits, Target? target, string title)
+    private static void Save2D(string path, IReadOnlyList<FittedDensity> fits, Target? target, IReadOnlyList<double[]> data)
     {
-        // One panel a method (its first seed) and one for the target, side by side.
+        // One panel a method (its first seed) and one for the target (its density, or a histogram of the data).
         var grid = fits[0].Grid;
         var panels = fits.GroupBy(f => f.Method).Select(g => (Title: $"{g.Key} (seed {g.First().Seed})", Values: g.First().LogDensity)).ToList();
-        if (target is not null) panels.Add(("target", grid.Points.Select(target.LogDensity).ToArray()));
+        panels.Add(target is { HasDensity: true }
+            ? ("target", grid.Points.Select(target.LogDensity).ToArray())
+            : ("training data", Histogram(grid, data)));
         var multiplot = new Multiplot();
         multiplot.AddPlots(panels.Count);
         for (int p = 0; p < panels.Count; p++)
@@ -84,6 +87,41 @@ public static class DensityFigure
         var temp = TempPng(path);
         multiplot.SavePng(temp, 360 * panels.Count, 380);
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Scatter of a model's samples beside the data (2-D).</summary>
+    public static void SaveSamples(string path, IReadOnlyList<double[]> samples, IReadOnlyList<double[]>? data, string title)
+    {
+        var plot = new Plot();
+        if (data is not null)
+        {
+            var d = plot.Add.ScatterPoints(data.Select(r => r[0]).ToArray(), data.Select(r => r[1]).ToArray());
+            d.Color = Colors.Gray.WithAlpha(0.4);
+            d.MarkerSize = 3;
+            d.LegendText = "data";
+        }
+        var s = plot.Add.ScatterPoints(samples.Select(r => r[0]).ToArray(), samples.Select(r => r[1]).ToArray());
+        s.Color = Colors.Orange.WithAlpha(0.6);
+        s.MarkerSize = 3;
+        s.LegendText = "model samples";
+        plot.Title(title);
+        plot.ShowLegend(Alignment.UpperRight);
+        plot.Axes.SquareUnits();
+        SavePng(plot, path, 700, 700);
+    }
+
+    /// <summary>log of the data's histogram density on the grid's cells.</summary>
+    private static double[] Histogram(QuadratureNormalizer grid, IReadOnlyList<double[]> data)
+    {
+        int n = grid.PointsPerDimension;
+        var counts = new double[n * n];
+        foreach (var row in data)
+        {
+            int ix = (int)Math.Floor((row[0] - grid.Lower[0]) / (grid.Upper[0] - grid.Lower[0]) * n);
+            int iy = (int)Math.Floor((row[1] - grid.Lower[1]) / (grid.Upper[1] - grid.Lower[1]) * n);
+            if (ix >= 0 && ix < n && iy >= 0 && iy < n) counts[iy * n + ix]++;
+        }
+        return counts.Select(c => Math.Log(c / (data.Count * grid.CellVolume))).ToArray();
     }
 
     internal static void SavePng(Plot plot, string path, int width, int height)

@@ -9,21 +9,14 @@ using static TorchSharp.torch;
 namespace IcnnLift.Training;
 
 /// <summary>What config.json holds: enough to rebuild the model without the data.</summary>
-public sealed record RunManifest(
-    string Format,
-    string Data,
-    TrainConfig Config,
-    IcnnSpec Network,
-    double[] GridLower,
-    double[] GridUpper,
-    int GridPoints);
+public sealed record RunManifest(string Format, string Data, TrainConfig Config, IcnnSpec Network, GridSpec? Grid);
 
 /// <summary>A run folder read back: the collapsed network, its normaliser, its configuration and its result.</summary>
-public sealed record SavedRun(InputConvexNetwork Network, LogConcaveDensity Density, RunManifest Manifest, RunResult Result);
+public sealed record SavedRun(IDensityModel Model, RunManifest Manifest, RunResult Result);
 
 /// <summary>
 /// A run's folder: config.json (everything that determined it), metrics.csv (per-iteration log),
-/// result.json, and model.pt (the collapsed network: a plain ICNN). Written into a temporary sibling and
+/// result.json, and model.pt (the collapsed model: plain convex networks, no hypernetwork). Written into a temporary sibling and
 /// renamed into place, so a folder is either complete or absent.
 /// </summary>
 public static class RunFolder
@@ -40,15 +33,13 @@ public static class RunFolder
 
     public static void Write(string directory, TrainConfig config, TrainedModel model)
     {
-        var normalizer = model.Density.Normalizer;
-        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, model.Network.Spec,
-            normalizer.Lower, normalizer.Upper, normalizer.PointsPerDimension);
+        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, config.NetworkSpec(model.Model.Dimension), DensityModels.Grid(model.Model));
         WriteDirectory(directory, temp =>
         {
             File.WriteAllText(Path.Combine(temp, "config.json"), JsonSerializer.Serialize(manifest, Json));
             File.WriteAllText(Path.Combine(temp, "result.json"), JsonSerializer.Serialize(model.Result, Json));
             WriteMetrics(Path.Combine(temp, "metrics.csv"), model.Metrics);
-            model.Network.save(Path.Combine(temp, "model.pt"));
+            model.Model.Module.save(Path.Combine(temp, "model.pt"));
         });
     }
 
@@ -101,11 +92,9 @@ public static class RunFolder
         var result = ReadJson<RunResult>(resultPath);
         if (manifest.Format != FormatVersion)
             throw new InputException($"{configPath}: format '{manifest.Format}' is not '{FormatVersion}'");
-        var dtype = manifest.Config.DType;
-        var network = new InputConvexNetwork(manifest.Network, new Generator(0), dtype);
-        network.load(modelPath);
-        var density = new LogConcaveDensity(new QuadratureNormalizer(manifest.GridLower, manifest.GridUpper, manifest.GridPoints), dtype);
-        return new SavedRun(network, density, manifest, result);
+        var model = DensityModels.Rebuild(manifest.Config, manifest.Network, manifest.Grid);
+        model.Module.load(modelPath);
+        return new SavedRun(model, manifest, result);
     }
 
     private static T ReadJson<T>(string path)

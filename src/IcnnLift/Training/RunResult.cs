@@ -17,7 +17,8 @@ public sealed record RunResult
     public double? TotalVariation { get; init; }
     /// <summary>Expected NLL under the true density, by quadrature: no test-sample noise (known targets only).</summary>
     public double? CrossEntropy { get; init; }
-    public required double LogZ { get; init; }
+    /// <summary>log Z of the energy model (flows are normalised by construction).</summary>
+    public double? LogZ { get; init; }
     public required int StepsRun { get; init; }
     public required double FinalShoulderOccupancy { get; init; }
     /// <summary>Set when the loss stopped being finite: training stopped there and the best checkpoint was kept.</summary>

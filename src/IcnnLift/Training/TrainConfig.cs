@@ -9,6 +9,10 @@ namespace IcnnLift.Training;
 /// <summary>Everything that determines a run; written next to its results.</summary>
 public sealed record TrainConfig
 {
+    /// <summary>The density model: "ebm" (log-concave energy model) or "flow" (convex-potential flow).</summary>
+    public string Task { get; init; } = DensityModels.Ebm;
+    /// <summary>Blocks of a flow (activation normalisation + gradient map of a convex potential).</summary>
+    public int Blocks { get; init; } = 1;
     public string Method { get; init; } = PositivityMethod.Lift;
     public int Seed { get; init; }
     public int Steps { get; init; } = 2000;
@@ -43,7 +47,9 @@ public sealed record TrainConfig
     /// <summary>Checks every option; the message names the option.</summary>
     public TrainConfig Validated(int dimension)
     {
+        DensityModels.Validate(Task);
         PositivityMethod.Validate(Method);
+        if (Blocks < 1) throw new ArgumentException($"--blocks must be positive, got {Blocks}");
         if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
@@ -54,7 +60,8 @@ public sealed record TrainConfig
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentException($"--alpha must be a positive number, got {Alpha}");
         if (!(GridMargin >= 0) || double.IsInfinity(GridMargin)) throw new ArgumentException($"--grid-margin must be a non-negative number, got {GridMargin}");
         if (GridPoints is < 2) throw new ArgumentException($"--grid-points must be at least 2, got {GridPoints}");
-        if (dimension > 2) throw new ArgumentException($"the quadrature normaliser works in 1-D and 2-D; the data are {dimension}-D");
+        if (Task == DensityModels.Ebm && dimension > 2)
+            throw new ArgumentException($"the energy model's quadrature normaliser works in 1-D and 2-D; the data are {dimension}-D (use --task flow)");
         Shoulder.Threshold(ShoulderSigma);
         Lift.Validate();
         NetworkSpec(dimension).Validate();

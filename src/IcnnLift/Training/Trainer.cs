@@ -11,11 +11,11 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Training;
 
-/// <summary>A trained log-concave density: the collapsed network (a plain ICNN) and its normaliser.</summary>
-public sealed record TrainedModel(InputConvexNetwork Network, LogConcaveDensity Density, RunResult Result, IReadOnlyList<MetricsRow> Metrics);
+/// <summary>A trained density model with collapsed weights (plain convex networks), its result and its log.</summary>
+public sealed record TrainedModel(IDensityModel Model, RunResult Result, IReadOnlyList<MetricsRow> Metrics);
 
 /// <summary>
-/// Maximum-likelihood training of a log-concave density (DESIGN section 3): Adam, validation every k steps
+/// Maximum-likelihood training of a density model (DESIGN section 3): Adam, validation every k steps
 /// on the evaluation weights (collapsed for the lift), the checkpoint with the lowest validation NLL kept,
 /// test figures at that checkpoint. Everything random comes from the seed: the network's and the
 /// hypernetwork's initial weights from one generator, the data order from another, so methods that share a
@@ -36,9 +36,9 @@ public static class Trainer
         var validation = ToTensor(data.Validation, dtype);
         var test = ToTensor(data.Test, dtype);
         var generator = new Generator((ulong)config.Seed);
-        var network = new InputConvexNetwork(config.NetworkSpec(data.Dimension), generator, dtype);
+        var density = DensityModels.Create(config, data.Dimension, generator, train);
+        var network = density.Module;
         var model = PositiveNetwork.Wrap(network, config.Method, data.Dimension, config.Lift, generator);
-        var density = new LogConcaveDensity(QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), dtype);
         var optimizer = CreateOptimizer(model, config);
 
         var metrics = new List<MetricsRow>(config.Steps + 1);
@@ -51,12 +51,8 @@ public static class Trainer
         void Evaluate(int step, double trainNll)
         {
             using var scope = NewDisposeScope();
-            double validationNll;
-            using (no_grad())
-            {
-                model.Collapse(train);
-                validationNll = density.Nll(network.forward, validation).ToDouble();
-            }
+            model.Collapse(train);
+            double validationNll = density.NllValue(validation);
             metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy));
             if (checkpoint is null || validationNll < best)
             {
@@ -84,13 +80,10 @@ public static class Trainer
         }
 
         Restore(network, checkpoint!);
-        double testNll, logZ;
-        using (no_grad())
-        {
-            testNll = density.Nll(network.forward, test).ToDouble();
-            logZ = density.LogZ(network.forward);
-        }
-        var comparison = target is null ? ((double, double)?)null : density.CompareWith(network.forward, target.LogDensity);
+        double testNll = density.NllValue(test);
+        var comparison = target?.HasDensity == true && data.Dimension <= 2
+            ? density.CompareWith(QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
+            : ((double, double)?)null;
         var result = new RunResult
         {
             Target = data.Name,
@@ -101,7 +94,7 @@ public static class Trainer
             TestNll = testNll,
             TotalVariation = comparison?.Item1,
             CrossEntropy = comparison?.Item2,
-            LogZ = logZ,
+            LogZ = (density as LogConcaveDensity)?.LogZ(),
             StepsRun = stepsRun,
             FinalShoulderOccupancy = occupancy,
             Stopped = stopped,
@@ -109,23 +102,23 @@ public static class Trainer
         };
         // The network outlives this method; everything else made here is freed with the scope.
         foreach (var t in network.state_dict().Values) t.MoveToOuterDisposeScope();
-        return new TrainedModel(network, density, result, metrics);
+        return new TrainedModel(density, result, metrics);
     }
 
     /// <summary>
-    /// One optimiser step: the constrained weights made from <paramref name="batch"/>, the objective
-    /// (given the energy and the batch), backward, the optimiser, the strategy's after-step. A non-finite
+    /// One optimiser step: the constrained weights made from <paramref name="batch"/>, the objective on the
+    /// batch (it reads the wrapped module, whose weights are now those), backward, the optimiser, the strategy's after-step. A non-finite
     /// loss is returned without stepping. Also returns the shoulder occupancy of the pre-readout iterate
     /// (NaN for methods without one).
     /// </summary>
     public static (double Loss, double Occupancy) Step(PositiveNetwork model, optim.Optimizer optimizer, Tensor batch,
-        Func<Func<Tensor, Tensor>, Tensor, Tensor> objective, double shoulderSigma = Shoulder.DefaultSigma)
+        Func<Tensor, Tensor> objective, double shoulderSigma = Shoulder.DefaultSigma)
     {
         Tensor loss;
         double occupancy = double.NaN;
         using (model.Conditioned(batch))
         {
-            loss = objective(model.Network.forward, batch);
+            loss = objective(batch);
             if (model.LastPreReadout is { } pre) occupancy = Shoulder.Occupancy(pre, shoulderSigma);
         }
         double value = loss.ToDouble();

@@ -52,6 +52,9 @@ public sealed class CliTests : IDisposable
         { ["train", "--target", "gumbel", "--activation", "tanh"], "unknown activation 'tanh'" },
         { ["compare", "--target", "gumbel", "--methods", "pgd,nope"], "unknown method 'nope'" },
         { ["compare", "--target", "gumbel", "--seeds", "0"], "--seeds must be positive" },
+        { ["train", "--target", "tabular-6d"], "use --task flow" },
+        { ["train", "--target", "8gaussians", "--task", "vae"], "unknown task 'vae'" },
+        { ["train", "--target", "8gaussians", "--task", "flow", "--blocks", "0"], "--blocks must be positive" },
     };
 
     [Theory]
@@ -106,6 +109,26 @@ public sealed class CliTests : IDisposable
         var (badCode, _, err) = Run("density", "--model", output, "--points", Csv("1,2\n3,4\n"));
         Assert.Equal(2, badCode);
         Assert.Contains("2 columns but the model takes 1-D inputs", err);
+    }
+
+    [Fact]
+    public void A_flow_trains_samples_and_evaluates()
+    {
+        var output = Path.Combine(_dir, "flow");
+        Assert.Equal(0, Run(["train", "--task", "flow", "--blocks", "2", "--target", "8gaussians", "--method", "lift", "--out", output, .. Quick]).Code);
+        var samples = Path.Combine(_dir, "samples.csv");
+        var (code, stdout, err) = Run("sample", "--model", output, "--n", "200", "--out", samples);
+        Assert.True(code == 0, err);
+        Assert.Contains("inverse residual", stdout);
+        Assert.Equal(201, File.ReadAllLines(samples).Length);
+        Assert.True(File.Exists(Path.ChangeExtension(samples, ".png")));
+        Assert.Equal(0, Run("density", "--model", output, "--points", samples, "--out", Path.Combine(_dir, "logp.csv")).Code);
+
+        var ebm = Path.Combine(_dir, "ebm");
+        Assert.Equal(0, Run(["train", "--target", "gumbel", "--out", ebm, .. Quick]).Code);
+        var (badCode, _, badErr) = Run("sample", "--model", ebm, "--out", samples);
+        Assert.Equal(2, badCode);
+        Assert.Contains("sampling needs a flow", badErr);
     }
 
     [Fact]

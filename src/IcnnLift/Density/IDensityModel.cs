@@ -1,0 +1,58 @@
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Density;
+
+/// <summary>
+/// A density model built on convex networks: the log-concave energy model and the convex-potential flow.
+/// Its non-negative weights are <see cref="Convex.ConstrainedWeight"/>s inside <see cref="Module"/>, which a
+/// <see cref="Positivity.PositiveNetwork"/> wraps; everything here reads the weights of the moment.
+/// </summary>
+public interface IDensityModel
+{
+    /// <summary>The module that holds every parameter and constrained weight of the model.</summary>
+    nn.Module<Tensor, Tensor> Module { get; }
+
+    int Dimension { get; }
+
+    /// <summary>Mean negative log-likelihood of the rows of <paramref name="x"/> [n, d]; differentiable.</summary>
+    Tensor Nll(Tensor x);
+
+    /// <summary>log p of each row of <paramref name="x"/> [n, d].</summary>
+    Tensor LogDensity(Tensor x);
+}
+
+public static class DensityModelExtensions
+{
+    /// <summary>log p at the rows of <paramref name="x"/>, without gradient, as doubles.</summary>
+    public static double[] LogDensityValues(this IDensityModel model, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using (no_grad()) return model.LogDensity(x).to_type(ScalarType.Float64).data<double>().ToArray();
+    }
+
+    /// <summary>Mean NLL without gradient.</summary>
+    public static double NllValue(this IDensityModel model, Tensor x)
+    {
+        using var scope = NewDisposeScope();
+        using (no_grad()) return model.Nll(x).ToDouble();
+    }
+
+    /// <summary>
+    /// Noise-free comparisons with a known density by quadrature on <paramref name="grid"/>: total-variation
+    /// distance 1/2 integral |p - q| and cross-entropy -integral p log q (the expected NLL under the true density).
+    /// </summary>
+    public static (double TotalVariation, double CrossEntropy) CompareWith(this IDensityModel model, QuadratureNormalizer grid,
+        Func<double[], double> trueLogDensity, ScalarType dtype)
+    {
+        var logQ = model.LogDensityValues(grid.Grid(dtype));
+        double tv = 0, ce = 0, h = grid.CellVolume;
+        for (int i = 0; i < logQ.Length; i++)
+        {
+            double p = Math.Exp(trueLogDensity(grid.Points[i]));
+            tv += Math.Abs(p - Math.Exp(logQ[i])) * h;
+            if (p > 0) ce -= p * logQ[i] * h;
+        }
+        return (tv / 2, ce);
+    }
+}

@@ -1,0 +1,45 @@
+using IcnnLift.Convex;
+using IcnnLift.Density;
+using IcnnLift.Flows;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Training;
+
+/// <summary>The grid of a quadrature normaliser, as saved with a run.</summary>
+public sealed record GridSpec(double[] Lower, double[] Upper, int Points)
+{
+    public static GridSpec Of(QuadratureNormalizer q) => new(q.Lower, q.Upper, q.PointsPerDimension);
+
+    public QuadratureNormalizer Normalizer() => new(Lower, Upper, Points);
+}
+
+/// <summary>Builds the density model a configuration names.</summary>
+public static class DensityModels
+{
+    public const string Ebm = "ebm";
+    public const string Flow = "flow";
+
+    public static string Validate(string task) => task is Ebm or Flow
+        ? task
+        : throw new ArgumentException($"unknown task '{task}' ({Ebm}, {Flow})");
+
+    /// <summary>A fresh model for <paramref name="train"/>: the energy model's normaliser covers the training data;
+    /// the flow's normalisations are initialised from it (with the initial weights, the same for every method).</summary>
+    public static IDensityModel Create(TrainConfig config, int dimension, Generator generator, Tensor train)
+    {
+        if (config.Task == Ebm)
+            return new LogConcaveDensity(new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType),
+                QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), config.DType);
+        var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType);
+        flow.InitializeFrom(train);
+        return flow;
+    }
+
+    /// <summary>An empty model of the saved shape, to load saved weights into.</summary>
+    public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == Ebm
+        ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
+            (grid ?? throw new ArgumentException("an energy model needs its quadrature grid")).Normalizer(), config.DType)
+        : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType);
+
+    public static GridSpec? Grid(IDensityModel model) => model is LogConcaveDensity ebm ? GridSpec.Of(ebm.Normalizer) : null;
+}
