@@ -89,11 +89,12 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
 
     /// <summary>
     /// E, its gradient and its Hessian at every row of x, in closed form and differentiable in the parameters.
-    /// Forward: u_l are the pre-activations and J_l = du_l/dx their per-sample Jacobians [n, H, d], with
-    /// J_1 = A_0 and J_(l+1) = W_l diag(s'(u_l)) J_l + A_l. Then grad E = J_L^T (w_L * s'(u_L)) + a_L + alpha x.
+    /// Forward: u_l are the pre-activations and J_l = du_l/dx their per-sample Jacobians, with J_1 = A_0 and
+    /// J_(l+1) = W_l diag(s'(u_l)) J_l + A_l. Then grad E = J_L^T (w_L * s'(u_L)) + a_L + alpha x.
     /// Backward: g_l = dE/dz_l, g_L = w_L and g_(l-1) = W_(l-1)^T (g_l * s'(u_l)); and since every u_l is
-    /// affine in (z_(l-1), x), Hess E = alpha I + sum_l J_l^T diag(g_l * s''(u_l)) J_l: a few batched matrix
-    /// products instead of one autograd pass per input coordinate.
+    /// affine in (z_(l-1), x), Hess E = alpha I + sum_l J_l^T diag(g_l * s''(u_l)) J_l: a few matrix products
+    /// instead of one autograd pass per input coordinate. The Jacobians are kept transposed, [n, d, H], so
+    /// that each propagation is one large matrix product with W_l^T rather than n small ones.
     /// </summary>
     public (Tensor Energy, Tensor Gradient, Tensor Hessian) Derivatives(Tensor x)
     {
@@ -101,20 +102,22 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         long n = x.shape[0], d = Spec.Dimension;
         int depth = Spec.Depth;
         var pre = new Tensor[depth];
-        var jacobians = new Tensor[depth];
+        var jacobiansT = new Tensor[depth]; // (du_l/dx)^T, [n, d, H]
         pre[0] = _inputMaps[0].forward(x);
-        jacobians[0] = _inputMaps[0].weight!.unsqueeze(0).expand(n, -1, -1);
+        jacobiansT[0] = _inputMaps[0].weight!.T.unsqueeze(0).expand(n, -1, -1);
         for (int l = 1; l < depth; l++)
         {
             var w = _hiddenMaps[l - 1].Value;
             pre[l] = nn.functional.linear(_activation.Apply(pre[l - 1]), w).add(_inputMaps[l].forward(x));
-            jacobians[l] = w.matmul(_activation.Derivative(pre[l - 1]).unsqueeze(-1).mul(jacobians[l - 1])).add(_inputMaps[l].weight!);
+            long h = w.shape[1];
+            jacobiansT[l] = jacobiansT[l - 1].mul(_activation.Derivative(pre[l - 1]).unsqueeze(1)).reshape(n * d, h).matmul(w.T)
+                .reshape(n, d, -1).add(_inputMaps[l].weight!.T);
         }
         var readout = _hiddenMaps[depth - 1].Value.squeeze(0); // w_L [H]
         var top = _inputMaps[depth];
         var energy = nn.functional.linear(_activation.Apply(pre[depth - 1]), readout.unsqueeze(0)).squeeze(-1)
             .add(top.forward(x).squeeze(-1)).add(x.square().sum(-1).mul(_alpha / 2));
-        var gradient = readout.mul(_activation.Derivative(pre[depth - 1])).unsqueeze(1).bmm(jacobians[depth - 1]).squeeze(1)
+        var gradient = jacobiansT[depth - 1].mul(readout.mul(_activation.Derivative(pre[depth - 1])).unsqueeze(1)).sum(-1)
             .add(top.weight!).add(x.mul(_alpha));
 
         var hessian = eye(d, dtype: x.dtype).mul(_alpha).expand(n, d, d);
@@ -122,7 +125,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         for (int l = depth - 1; l >= 0; l--)
         {
             var curvature = adjoint.mul(_activation.SecondDerivative(pre[l])); // [n, H]
-            hessian = hessian.add(jacobians[l].mul(curvature.unsqueeze(-1)).transpose(1, 2).bmm(jacobians[l]));
+            hessian = hessian.add(jacobiansT[l].mul(curvature.unsqueeze(1)).bmm(jacobiansT[l].transpose(1, 2)));
             if (l > 0) adjoint = adjoint.mul(_activation.Derivative(pre[l])).matmul(_hiddenMaps[l - 1].Value);
         }
         return (energy, gradient, hessian);
