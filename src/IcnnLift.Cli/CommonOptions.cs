@@ -20,6 +20,8 @@ internal sealed class CommonOptions
     public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
     public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
     public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
+    public readonly Option<string?> Uci = new("--uci") { Description = "UCI set in its original files: power (data.npy) or hepmass (1000_train.csv, 1000_test.csv)" };
+    public readonly Option<string> UciFolder = new("--data-dir") { Description = "Folder with the UCI files (or with power/ and hepmass/ subfolders)", DefaultValueFactory = _ => Path.Combine("data", "uci") };
     public readonly Option<int> TrainSize = new("--n-train") { Description = "Training samples drawn from a target", DefaultValueFactory = _ => 1000 };
     public readonly Option<int> ValidationSize = new("--n-validation") { Description = "Validation samples drawn from a target", DefaultValueFactory = _ => 1000 };
     public readonly Option<int> TestSize = new("--n-test") { Description = "Test samples drawn from a target", DefaultValueFactory = _ => 5000 };
@@ -44,7 +46,7 @@ internal sealed class CommonOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Task, Blocks, Target, Data, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
+        foreach (var option in new Option[] { Task, Blocks, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
                      EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, Precision, Threads, Json, Out })
             command.Options.Add(option);
     }
@@ -76,9 +78,13 @@ internal sealed class CommonOptions
     {
         var target = p.GetValue(Target);
         var data = p.GetValue(Data);
-        if ((target is null) == (data is null)) throw new ArgumentException("give exactly one of --target NAME and --data FILE.csv");
+        var uci = p.GetValue(Uci);
+        if (new[] { target, data, uci }.Count(v => v is not null) != 1)
+            throw new ArgumentException("give exactly one of --target NAME, --data FILE.csv and --uci NAME");
+        if (uci is not null && !UciTabular.Names.Contains(uci))
+            throw new ArgumentException($"unknown UCI set '{uci}' ({string.Join(", ", UciTabular.Names)})");
         var source = new DataSource(target is null ? null : IcnnLift.Targets.Target.Get(target).Name, data is null ? null : Path.GetFullPath(data),
-            p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize));
+            p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize), uci, Path.GetFullPath(p.GetValue(UciFolder)!));
         _ = source.ForSeed(0);
         return source;
     }

@@ -4,14 +4,17 @@ using IcnnLift.Targets;
 
 namespace IcnnLift.Cli;
 
-/// <summary>Where a run's samples come from: a known target (drawn per seed) or a CSV file (split per seed).
-/// Serialisable, so that a run in a child process rebuilds the same data.</summary>
-internal sealed record DataSource(string? TargetName, string? File, int TrainSize = 1000, int ValidationSize = 1000, int TestSize = 5000)
+/// <summary>Where a run's samples come from: a known target (drawn per seed), a CSV file (split per seed), or
+/// a UCI set in its original files (the standard split, the same for every seed). Serialisable, so that a run
+/// in a child process rebuilds the same data.</summary>
+internal sealed record DataSource(string? TargetName, string? File, int TrainSize = 1000, int ValidationSize = 1000, int TestSize = 5000,
+    string? Uci = null, string? UciFolder = null)
 {
     private double[][]? _samples;
+    private Dataset? _uci;
 
     [JsonIgnore]
-    public string Name => TargetName ?? Path.GetFileNameWithoutExtension(File!);
+    public string Name => TargetName ?? Uci ?? Path.GetFileNameWithoutExtension(File!);
 
     [JsonIgnore]
     public Target? Target => TargetName is null ? null : Target.Get(TargetName);
@@ -19,6 +22,7 @@ internal sealed record DataSource(string? TargetName, string? File, int TrainSiz
     public Dataset ForSeed(int seed)
     {
         if (Target is { } target) return Dataset.FromTarget(target, TrainSize, ValidationSize, TestSize, seed);
+        if (Uci is not null) return _uci ??= UciTabular.Load(Uci, UciFolder!);
         _samples ??= SampleCsv.Read(File!);
         return Dataset.FromSamples(Name, _samples, seed);
     }

@@ -31,11 +31,17 @@ public static class DensityModelExtensions
         using (no_grad()) return model.LogDensity(x).to_type(ScalarType.Float64).data<double>().ToArray();
     }
 
-    /// <summary>Mean NLL without gradient.</summary>
-    public static double NllValue(this IDensityModel model, Tensor x)
+    /// <summary>Mean NLL without gradient, over chunks of rows so that large evaluation sets fit in memory.</summary>
+    public static double NllValue(this IDensityModel model, Tensor x, int chunk = 8192)
     {
-        using var scope = NewDisposeScope();
-        using (no_grad()) return model.Nll(x).ToDouble();
+        double total = 0;
+        for (long start = 0; start < x.shape[0]; start += chunk)
+        {
+            using var scope = NewDisposeScope();
+            long size = Math.Min(chunk, x.shape[0] - start);
+            using (no_grad()) total += model.Nll(x.narrow(0, start, size)).ToDouble() * size;
+        }
+        return total / x.shape[0];
     }
 
     /// <summary>

@@ -23,6 +23,9 @@ public sealed record TrainedModel(IDensityModel Model, RunResult Result, IReadOn
 /// </summary>
 public static class Trainer
 {
+    /// <summary>Most training rows the lift's collapsed weights are computed from (the first ones, already shuffled).</summary>
+    public const int ReferenceRows = 50_000;
+
     public static TrainedModel Train(TrainConfig config, Dataset data, Target? target = null, Action<int>? onStep = null)
     {
         config.Validated(data.Dimension);
@@ -40,6 +43,8 @@ public static class Trainer
         var network = density.Module;
         var model = PositiveNetwork.Wrap(network, config.Method, data.Dimension, config.Lift, generator);
         var optimizer = CreateOptimizer(model, config);
+        // The lift's evaluation weights come from the training set, or a fixed large part of it.
+        var reference = train.shape[0] > ReferenceRows ? train.narrow(0, 0, ReferenceRows) : train;
 
         var metrics = new List<MetricsRow>(config.Steps + 1);
         var order = new BatchOrder(data.Train.Length, Math.Min(config.BatchSize, data.Train.Length), config.Seed);
@@ -51,7 +56,7 @@ public static class Trainer
         void Evaluate(int step, double trainNll)
         {
             using var scope = NewDisposeScope();
-            model.Collapse(train);
+            model.Collapse(reference);
             double validationNll = density.NllValue(validation);
             metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy));
             if (checkpoint is null || validationNll < best)

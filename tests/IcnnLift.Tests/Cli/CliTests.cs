@@ -132,6 +132,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public void A_flow_trains_on_a_uci_folder_and_a_missing_folder_is_bad_input()
+    {
+        var rng = new Random(5);
+        Data.UciTabularTests.WriteNpy(Path.Combine(_dir, "data.npy"), Enumerable.Range(0, 600).Select(_ => Enumerable.Range(0, 8).Select(_ => rng.NextDouble()).ToArray()).ToArray());
+        var output = Path.Combine(_dir, "power-run");
+        var (code, stdout, err) = Run(["train", "--task", "flow", "--uci", "power", "--data-dir", _dir, "--out", output, "--json", .. Quick]);
+        Assert.True(code == 0, err);
+        Assert.Contains("\"target\": \"power\"", stdout);
+        var (bad, _, badErr) = Run("train", "--task", "flow", "--uci", "power", "--data-dir", Path.Combine(_dir, "nowhere"));
+        Assert.Equal(2, bad);
+        Assert.Contains("folder not found", badErr);
+    }
+
+    [Fact]
     public void Compare_writes_tables_and_a_figure()
     {
         var output = Path.Combine(_dir, "cmp");
