@@ -104,9 +104,15 @@ public static class DensityFigure
         s.Color = Colors.Orange.WithAlpha(0.6);
         s.MarkerSize = 3;
         s.LegendText = "model samples";
-        plot.Title(title);
+        // The view covers the data (or the samples' central 99%) with a margin; samples outside are counted.
+        var reference = data ?? samples;
+        double Quantile(int j, double q) => MathNet.Numerics.Statistics.Statistics.Quantile(reference.Select(r => r[j]), q);
+        var (x0, x1, y0, y1) = (Quantile(0, 0.005), Quantile(0, 0.995), Quantile(1, 0.005), Quantile(1, 0.995));
+        double mx = 0.25 * (x1 - x0), my = 0.25 * (y1 - y0);
+        plot.Axes.SetLimits(x0 - mx, x1 + mx, y0 - my, y1 + my);
+        int outside = samples.Count(r => r[0] < x0 - mx || r[0] > x1 + mx || r[1] < y0 - my || r[1] > y1 + my);
+        plot.Title(outside > 0 ? $"{title} ({outside} of {samples.Count} samples outside the view)" : title);
         plot.ShowLegend(Alignment.UpperRight);
-        plot.Axes.SquareUnits();
         SavePng(plot, path, 700, 700);
     }
 
