@@ -1,7 +1,6 @@
 using System.CommandLine;
 using IcnnLift.Data;
 using IcnnLift.Positivity;
-using IcnnLift.Runtime;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
@@ -18,6 +17,8 @@ internal sealed class CommonOptions
 
     public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy, d <= 2) or flow (convex-potential flow, any d)", DefaultValueFactory = _ => Defaults.Task };
     public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
+    public readonly Option<string> LogDet = new("--logdet") { Description = "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)", DefaultValueFactory = _ => Defaults.Flow.LogDet };
+    public readonly Option<int> Probes = new("--probes") { Description = "Probe vectors per sample for the stochastic log-determinant's training surrogate", DefaultValueFactory = _ => Defaults.Flow.Probes };
     public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
     public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
     public readonly Option<string?> Uci = new("--uci") { Description = "UCI set in its original files: power (data.npy) or hepmass (1000_train.csv, 1000_test.csv)" };
@@ -46,7 +47,7 @@ internal sealed class CommonOptions
 
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { Task, Blocks, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
+        foreach (var option in new Option[] { Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
                      EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, Precision, Threads, Json, Out })
             command.Options.Add(option);
     }
@@ -55,6 +56,7 @@ internal sealed class CommonOptions
     {
         Task = p.GetValue(Task)!,
         Blocks = p.GetValue(Blocks),
+        Flow = Defaults.Flow with { LogDet = p.GetValue(LogDet)!, Probes = p.GetValue(Probes) },
         Method = PositivityMethod.Validate(method),
         Seed = seed,
         Steps = p.GetValue(Steps),
@@ -89,12 +91,10 @@ internal sealed class CommonOptions
         return source;
     }
 
-    /// <summary>--threads, checked; libtorch gets <paramref name="torchThreads"/> of them (null: all).</summary>
-    public int ThreadCount(ParseResult p, int? torchThreads = null)
+    /// <summary>--threads, checked.</summary>
+    public int ThreadCount(ParseResult p)
     {
         int threads = p.GetValue(Threads);
-        if (threads < 1) throw new ArgumentException($"--threads must be positive, got {threads}");
-        TorchRuntime.Initialize(torchThreads ?? threads);
-        return threads;
+        return threads >= 1 ? threads : throw new ArgumentException($"--threads must be positive, got {threads}");
     }
 }

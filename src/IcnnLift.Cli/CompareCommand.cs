@@ -31,7 +31,7 @@ internal static class CompareCommand
             var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(PositivityMethod.Validate).Distinct().ToList());
             if (methodList.Count == 0) throw new InputException("--methods names no method");
-            var (threads, source) = UserInput.Check(() => (common.ThreadCount(p, torchThreads: 1), common.Source(p)));
+            var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
             var seedList = Enumerable.Range(p.GetValue(firstSeed), n).ToList();
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"compare-{source.Name}");
             return Run(source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json));
@@ -62,6 +62,7 @@ internal static class CompareCommand
                 return 0;
             });
             Directory.Delete(Path.Combine(folder, ".jobs"), recursive: true);
+            Runtime.TorchRuntime.Initialize(1);
             models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
             results = models.Select(m => m.Result).ToList();
             summary = Comparison.Summarize(results, methods);

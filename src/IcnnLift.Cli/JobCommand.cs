@@ -15,9 +15,9 @@ internal static class JobCommand
         command.Options.Add(spec);
         command.SetAction(p =>
         {
-            TorchRuntime.Initialize(1);
             var job = JsonSerializer.Deserialize<JobSpec>(File.ReadAllText(p.GetValue(spec)!), RunFolder.Json)
                 ?? throw new InvalidOperationException("empty job specification");
+            TorchRuntime.Initialize(job.Threads);
             var model = Trainer.Train(job.Config, job.Data.ForSeed(job.Config.Seed), job.Data.Target, step =>
             {
                 if (step % 10 == 0 || step == job.Config.Steps) Console.Out.WriteLine($"{JobRunner.ProgressPrefix}{step}");

@@ -10,17 +10,18 @@ namespace IcnnLift.Cli;
 internal sealed class JobFailedException(string message) : Exception(message);
 
 /// <summary>One training run to do in a child process: its configuration, its data and its run folder.</summary>
-internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output)
+internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output, int Threads = 1)
 {
     public string Name => $"{Config.Method}-seed{Config.Seed}";
 }
 
 /// <summary>
-/// Runs jobs side by side, each in its own process of this program (the hidden <c>job</c> command) with one
-/// libtorch thread. Processes rather than threads: TorchSharp frees the native scalars behind implicit
-/// double-to-Scalar conversions in finalizers, and a garbage collection started by another thread in the
-/// same process can free one while a native call still uses it (seen as a rare c10 "toDouble" error in
-/// Adam's step with two runs on two threads). A process per run also isolates crashes.
+/// Runs training jobs, side by side, each in its own process of this program (the hidden <c>job</c> command)
+/// whose only busy thread is the one that calls libtorch. TorchSharp's Scalar (made implicitly from every
+/// double passed to an op) frees its native handle in a finalizer and is not kept alive across the native
+/// call that uses it, so a garbage collection started by another thread that allocates (a second run, a
+/// progress bar) can free a scalar still in use: seen as a rare c10 "toDouble" error in Adam's step with two
+/// runs on two threads of one process. A process per run also isolates crashes.
 /// </summary>
 internal static class JobRunner
 {

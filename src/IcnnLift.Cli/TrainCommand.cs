@@ -18,18 +18,28 @@ internal static class TrainCommand
         common.AddTo(command);
         command.SetAction(p =>
         {
-            var (source, data, config) = UserInput.Check(() =>
+            var (source, _, config, threads) = UserInput.Check(() =>
             {
-                common.ThreadCount(p);
                 var source = common.Source(p);
                 var data = source.ForSeed(p.GetValue(seed));
-                return (source, data, common.Config(p, p.GetValue(method)!, p.GetValue(seed)).Validated(data.Dimension));
+                return (source, data, common.Config(p, p.GetValue(method)!, p.GetValue(seed)).Validated(data.Dimension), common.ThreadCount(p));
             });
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"{source.Name}-{config.Method}-seed{config.Seed}");
-            var model = Terminal.WithProgress($"{config.Method} seed {config.Seed}", config.Steps,
-                advance => Trainer.Train(config, data, source.Target, _ => advance(1)));
-            RunFolder.Write(output, config, model);
-            var r = model.Result;
+            // The run trains in a child process, alone on its thread (see JobRunner), and writes its folder there.
+            var scratch = Directory.CreateTempSubdirectory("icnn-lift-").FullName;
+            try
+            {
+                Terminal.WithProgress($"{config.Method} seed {config.Seed}", config.Steps, advance =>
+                {
+                    JobRunner.RunAll([new JobSpec(config, source, Path.GetFullPath(output), threads)], 1, advance, scratch);
+                    return 0;
+                });
+            }
+            finally
+            {
+                Directory.Delete(scratch, recursive: true);
+            }
+            var r = RunFolder.LoadResult(output);
             if (p.GetValue(common.Json))
             {
                 Terminal.Json(new { run_folder = Path.GetFullPath(output), result = r });

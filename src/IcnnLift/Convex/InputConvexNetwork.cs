@@ -88,6 +88,61 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>
+    /// E, its gradient, and the Hessian as an operator v -> Hess E(x) v at every row of x, without forming the
+    /// Hessian: a tangent pass t_1 = A_0 v, t_(l+1) = W_l (s'(u_l) * t_l) + A_l v gives J_l v, and the
+    /// transposed pass b_L = r_L, b_l = r_l + s'(u_l) * W_l^T b_(l+1) with r_l = c_l * J_l v and
+    /// c_l = g_l * s''(u_l) gives sum_l J_l^T r_l = sum_l A_(l-1)^T b_l. Each product costs two passes of
+    /// n x H^2 per layer, whatever d is. Differentiable in the parameters.
+    /// </summary>
+    public (Tensor Energy, Tensor Gradient, Func<Tensor, Tensor> HessianTimes) HessianOperator(Tensor x)
+    {
+        CheckInput(x);
+        int depth = Spec.Depth;
+        var pre = new Tensor[depth];
+        pre[0] = _inputMaps[0].forward(x);
+        for (int l = 1; l < depth; l++)
+            pre[l] = nn.functional.linear(_activation.Apply(pre[l - 1]), _hiddenMaps[l - 1].Value).add(_inputMaps[l].forward(x));
+        var slope = pre.Select(_activation.Derivative).ToArray();
+        var readout = _hiddenMaps[depth - 1].Value; // [1, H]
+        var top = _inputMaps[depth];
+        var energy = nn.functional.linear(_activation.Apply(pre[depth - 1]), readout).squeeze(-1)
+            .add(top.forward(x).squeeze(-1)).add(x.square().sum(-1).mul(_alpha / 2));
+        // Adjoints g_l = dE/dz_l and curvatures c_l = g_l * s''(u_l).
+        var curvature = new Tensor[depth];
+        var delta = new Tensor[depth]; // dE/du_l = g_l * s'(u_l)
+        var adjoint = readout.expand(x.shape[0], -1);
+        for (int l = depth - 1; l >= 0; l--)
+        {
+            curvature[l] = adjoint.mul(_activation.SecondDerivative(pre[l]));
+            delta[l] = adjoint.mul(slope[l]);
+            if (l > 0) adjoint = delta[l].matmul(_hiddenMaps[l - 1].Value);
+        }
+        var gradient = Enumerable.Range(0, depth).Select(l => delta[l].matmul(_inputMaps[l].weight!)).Aggregate((a, b) => a + b)
+            .add(top.weight!).add(x.mul(_alpha));
+
+        Tensor HessianTimes(Tensor v)
+        {
+            var r = new Tensor[depth];
+            var tangent = v.matmul(_inputMaps[0].weight!.T);
+            for (int l = 0; l < depth; l++)
+            {
+                if (l > 0) tangent = slope[l - 1].mul(tangent).matmul(_hiddenMaps[l - 1].Value.T).add(v.matmul(_inputMaps[l].weight!.T));
+                r[l] = curvature[l].mul(tangent);
+            }
+            var back = r[depth - 1];
+            var product = back.matmul(_inputMaps[depth - 1].weight!);
+            for (int l = depth - 2; l >= 0; l--)
+            {
+                back = r[l].add(slope[l].mul(back.matmul(_hiddenMaps[l].Value)));
+                product = product.add(back.matmul(_inputMaps[l].weight!));
+            }
+            return product.add(v.mul(_alpha));
+        }
+
+        return (energy, gradient, HessianTimes);
+    }
+
+    /// <summary>
     /// E, its gradient and its Hessian at every row of x, in closed form and differentiable in the parameters.
     /// Forward: u_l are the pre-activations and J_l = du_l/dx their per-sample Jacobians, with J_1 = A_0 and
     /// J_(l+1) = W_l diag(s'(u_l)) J_l + A_l. Then grad E = J_L^T (w_L * s'(u_L)) + a_L + alpha x.

@@ -20,6 +20,9 @@ public interface IDensityModel
 
     /// <summary>log p of each row of <paramref name="x"/> [n, d].</summary>
     Tensor LogDensity(Tensor x);
+
+    /// <summary>What training minimises: the NLL, or a loss with the same expected gradient where the NLL is too dear.</summary>
+    Tensor TrainingLoss(Tensor x) => Nll(x);
 }
 
 public static class DensityModelExtensions

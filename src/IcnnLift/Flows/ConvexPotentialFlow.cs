@@ -6,6 +6,26 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Flows;
 
+/// <summary>How a flow computes its log-determinants.</summary>
+/// <param name="LogDet">"exact" (closed-form Hessian and Cholesky) or "stochastic" (Hessian-vector products:
+/// a Hutchinson/conjugate-gradient surrogate for training, stochastic Lanczos quadrature for evaluation).</param>
+/// <param name="Probes">Probe vectors per sample for the training surrogate.</param>
+/// <param name="EvaluationProbes">Probe vectors per sample for the Lanczos estimate.</param>
+/// <param name="LanczosSteps">Lanczos steps (capped at d).</param>
+/// <param name="CgIterations">Conjugate-gradient iterations at most for H^-1 v.</param>
+public sealed record FlowOptions(string LogDet = "exact", int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20, int CgIterations = 50)
+{
+    public const string Exact = "exact";
+    public const string Stochastic = "stochastic";
+
+    public void Validate()
+    {
+        if (LogDet is not (Exact or Stochastic)) throw new ArgumentException($"unknown log-determinant '{LogDet}' ({Exact}, {Stochastic})");
+        if (Probes < 1 || EvaluationProbes < 1 || LanczosSteps < 1 || CgIterations < 1)
+            throw new ArgumentException("probes, Lanczos steps and CG iterations must be positive");
+    }
+}
+
 /// <summary>
 /// Convex-potential flow (CP-Flow, Huang et al. 2021). Each block is an activation normalisation followed by
 /// the gradient map y = grad F(x) of a strongly convex potential F (an input-convex network with its
@@ -16,10 +36,16 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
 {
     private readonly ModuleList<ActNorm> _norms = new();
     private readonly ModuleList<InputConvexNetwork> _potentials = new();
+    private readonly Generator _probes;
 
-    public ConvexPotentialFlow(IcnnSpec potential, int blocks, Generator generator, ScalarType dtype = ScalarType.Float32) : base("cpflow")
+    /// <param name="probeSeed">Seed of the stochastic log-determinant's probe vectors.</param>
+    public ConvexPotentialFlow(IcnnSpec potential, int blocks, Generator generator, ScalarType dtype = ScalarType.Float32,
+        FlowOptions? options = null, ulong probeSeed = 0) : base("cpflow")
     {
         if (blocks < 1) throw new ArgumentException($"a flow needs at least one block, got {blocks}");
+        Options = options ?? new FlowOptions();
+        Options.Validate();
+        _probes = new Generator(probeSeed);
         for (int k = 0; k < blocks; k++)
         {
             _norms.Add(new ActNorm(potential.Dimension, dtype));
@@ -27,6 +53,8 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         }
         RegisterComponents();
     }
+
+    public FlowOptions Options { get; }
 
     public int Dimension => _potentials[0].Spec.Dimension;
 
@@ -64,15 +92,54 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         return (x, logDet);
     }
 
+    /// <summary>
+    /// z and the stochastic log-determinant term: in <paramref name="training"/> the surrogate whose gradient
+    /// estimates that of log det (its value is not log det), otherwise the Lanczos estimate of log det.
+    /// </summary>
+    public (Tensor Output, Tensor LogDet) TransformStochastic(Tensor x, bool training)
+    {
+        var logDet = zeros(x.shape[0], dtype: x.dtype);
+        for (int k = 0; k < Blocks; k++)
+        {
+            x = _norms[k].forward(x);
+            logDet = logDet.add(_norms[k].LogDet);
+            var (_, gradient, hessianTimes) = _potentials[k].HessianOperator(x);
+            int probes = training ? Options.Probes : Options.EvaluationProbes;
+            for (int p = 0; p < probes; p++)
+            {
+                var v = StochasticLogDet.Probes(x.shape[0], Dimension, x.dtype, _probes);
+                var term = training
+                    ? StochasticLogDet.Surrogate(hessianTimes, v, Options.CgIterations, x.dtype == ScalarType.Float64 ? 1e-8 : 1e-4)
+                    : StochasticLogDet.Lanczos(hessianTimes, v, Options.LanczosSteps);
+                logDet = logDet.add(term.div(probes));
+            }
+            x = gradient;
+        }
+        return (x, logDet);
+    }
+
     public override Tensor forward(Tensor x) => Transform(x).Output;
 
+    private bool IsStochastic => Options.LogDet == FlowOptions.Stochastic;
+
+    private Tensor StandardNormalLogDensity(Tensor z) => z.square().sum(-1).mul(-0.5).sub(0.5 * Dimension * Math.Log(2 * Math.PI));
+
+    /// <summary>log p(x); with the stochastic log-determinant, its Lanczos estimate.</summary>
     public Tensor LogDensity(Tensor x)
     {
-        var (z, logDet) = Transform(x);
-        return z.square().sum(-1).mul(-0.5).sub(0.5 * Dimension * Math.Log(2 * Math.PI)).add(logDet);
+        var (z, logDet) = IsStochastic ? TransformStochastic(x, training: false) : Transform(x);
+        return StandardNormalLogDensity(z).add(logDet);
     }
 
     public Tensor Nll(Tensor x) => LogDensity(x).mean().neg();
+
+    /// <summary>The NLL, or with the stochastic log-determinant a loss with the NLL's expected gradient.</summary>
+    public Tensor TrainingLoss(Tensor x)
+    {
+        if (!IsStochastic) return Nll(x);
+        var (z, surrogate) = TransformStochastic(x, training: true);
+        return StandardNormalLogDensity(z).add(surrogate).mean().neg();
+    }
 
     /// <summary>log det of symmetric positive-definite matrices [n, d, d] by Cholesky; NaN where one is not
     /// positive definite (the loss then stops being finite and training stops with its best checkpoint).</summary>

@@ -30,7 +30,7 @@ public static class DensityModels
         if (config.Task == Ebm)
             return new LogConcaveDensity(new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType),
                 QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), config.DType);
-        var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType);
+        var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType, config.Flow, ProbeSeed(config));
         flow.InitializeFrom(train);
         return flow;
     }
@@ -39,7 +39,10 @@ public static class DensityModels
     public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == Ebm
         ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
             (grid ?? throw new ArgumentException("an energy model needs its quadrature grid")).Normalizer(), config.DType)
-        : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType);
+        : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType, config.Flow, ProbeSeed(config));
+
+    /// <summary>The probe stream is its own, so that it does not shift the network's initial weights.</summary>
+    private static ulong ProbeSeed(TrainConfig config) => unchecked((ulong)config.Seed * 2_654_435_761UL + 1);
 
     public static GridSpec? Grid(IDensityModel model) => model is LogConcaveDensity ebm ? GridSpec.Of(ebm.Normalizer) : null;
 }

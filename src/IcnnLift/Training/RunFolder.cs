@@ -72,9 +72,9 @@ public static class RunFolder
     public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("step,train_nll,validation_nll,shoulder_occupancy");
+        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy");
         foreach (var r in rows)
-            writer.WriteLine(string.Join(",", r.Step.ToString(CultureInfo.InvariantCulture), Format(r.TrainNll),
+            writer.WriteLine(string.Join(",", r.Step.ToString(CultureInfo.InvariantCulture), Format(r.TrainLoss),
                 r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy)));
     }
 
@@ -96,6 +96,9 @@ public static class RunFolder
         model.Module.load(modelPath);
         return new SavedRun(model, manifest, result);
     }
+
+    /// <summary>A run folder's result alone.</summary>
+    public static RunResult LoadResult(string directory) => ReadJson<RunResult>(Path.Combine(directory, "result.json"));
 
     private static T ReadJson<T>(string path)
     {

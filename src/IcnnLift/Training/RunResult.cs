@@ -1,8 +1,9 @@
 namespace IcnnLift.Training;
 
 /// <summary>One row of a run's per-iteration log. Validation NLL is set at evaluation steps only;
-/// occupancy is NaN for methods without a softplus readout.</summary>
-public sealed record MetricsRow(int Step, double TrainNll, double? ValidationNll, double ShoulderOccupancy);
+/// occupancy is NaN for methods without a softplus readout.
+/// The training loss is the batch NLL, except for flows with the stochastic log-determinant (a surrogate).</summary>
+public sealed record MetricsRow(int Step, double TrainLoss, double? ValidationNll, double ShoulderOccupancy);
 
 /// <summary>What a run reports: the test figures at its best-validation checkpoint.</summary>
 public sealed record RunResult

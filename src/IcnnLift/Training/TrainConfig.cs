@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using IcnnLift.Convex;
 using IcnnLift.Diagnostics;
+using IcnnLift.Flows;
 using IcnnLift.Positivity;
 using static TorchSharp.torch;
 
@@ -13,6 +14,8 @@ public sealed record TrainConfig
     public string Task { get; init; } = DensityModels.Ebm;
     /// <summary>Blocks of a flow (activation normalisation + gradient map of a convex potential).</summary>
     public int Blocks { get; init; } = 1;
+    /// <summary>How a flow computes its log-determinants.</summary>
+    public FlowOptions Flow { get; init; } = new();
     public string Method { get; init; } = PositivityMethod.Lift;
     public int Seed { get; init; }
     public int Steps { get; init; } = 2000;
@@ -50,6 +53,7 @@ public sealed record TrainConfig
         DensityModels.Validate(Task);
         PositivityMethod.Validate(Method);
         if (Blocks < 1) throw new ArgumentException($"--blocks must be positive, got {Blocks}");
+        Flow.Validate();
         if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");

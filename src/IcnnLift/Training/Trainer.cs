@@ -71,10 +71,10 @@ public static class Trainer
         for (int step = 1; step <= config.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (nll, stepOccupancy) = Step(model, optimizer, train.index_select(0, order.Next()), density.Nll, config.ShoulderSigma);
+            var (nll, stepOccupancy) = Step(model, optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma);
             if (!double.IsFinite(nll))
             {
-                stopped = $"training NLL became {nll} at step {step}; stopped and kept the checkpoint of step {bestStep}";
+                stopped = $"training loss became {nll} at step {step}; stopped and kept the checkpoint of step {bestStep}";
                 break;
             }
             occupancy = stepOccupancy;
