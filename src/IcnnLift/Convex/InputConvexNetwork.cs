@@ -74,12 +74,22 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         CheckInput(x);
-        var z = _activation.Apply(_inputMaps[0].forward(x));
-        for (int l = 1; l < Spec.Depth; l++)
-            z = _activation.Apply(nn.functional.linear(z, _hiddenMaps[l - 1].Value).add_(_inputMaps[l].forward(x)));
-        var output = nn.functional.linear(z, _hiddenMaps[Spec.Depth - 1].Value).add_(_inputMaps[Spec.Depth].forward(x)).squeeze(-1);
-        return output.add_(x.square().sum(-1).mul_(_alpha / 2));
+        return Energy(PreActivations(x), x);
     }
+
+    /// <summary>u_1 .. u_L, each [n, H].</summary>
+    private Tensor[] PreActivations(Tensor x)
+    {
+        var pre = new Tensor[Spec.Depth];
+        pre[0] = _inputMaps[0].forward(x);
+        for (int l = 1; l < Spec.Depth; l++)
+            pre[l] = nn.functional.linear(_activation.Apply(pre[l - 1]), _hiddenMaps[l - 1].Value).add_(_inputMaps[l].forward(x));
+        return pre;
+    }
+
+    private Tensor Energy(Tensor[] pre, Tensor x) =>
+        nn.functional.linear(_activation.Apply(pre[^1]), _hiddenMaps[Spec.Depth - 1].Value).squeeze(-1)
+            .add(_inputMaps[Spec.Depth].forward(x).squeeze(-1)).add_(x.square().sum(-1).mul_(_alpha / 2));
 
     private void CheckInput(Tensor x)
     {
@@ -98,15 +108,11 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     {
         CheckInput(x);
         int depth = Spec.Depth;
-        var pre = new Tensor[depth];
-        pre[0] = _inputMaps[0].forward(x);
-        for (int l = 1; l < depth; l++)
-            pre[l] = nn.functional.linear(_activation.Apply(pre[l - 1]), _hiddenMaps[l - 1].Value).add(_inputMaps[l].forward(x));
+        var pre = PreActivations(x);
         var slope = pre.Select(_activation.Derivative).ToArray();
         var readout = _hiddenMaps[depth - 1].Value; // [1, H]
         var top = _inputMaps[depth];
-        var energy = nn.functional.linear(_activation.Apply(pre[depth - 1]), readout).squeeze(-1)
-            .add(top.forward(x).squeeze(-1)).add(x.square().sum(-1).mul(_alpha / 2));
+        var energy = Energy(pre, x);
         // Adjoints g_l = dE/dz_l and curvatures c_l = g_l * s''(u_l).
         var curvature = new Tensor[depth];
         var delta = new Tensor[depth]; // dE/du_l = g_l * s'(u_l)
@@ -156,22 +162,19 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         CheckInput(x);
         long n = x.shape[0], d = Spec.Dimension;
         int depth = Spec.Depth;
-        var pre = new Tensor[depth];
+        var pre = PreActivations(x);
         var jacobiansT = new Tensor[depth]; // (du_l/dx)^T, [n, d, H]
-        pre[0] = _inputMaps[0].forward(x);
         jacobiansT[0] = _inputMaps[0].weight!.T.unsqueeze(0).expand(n, -1, -1);
         for (int l = 1; l < depth; l++)
         {
             var w = _hiddenMaps[l - 1].Value;
-            pre[l] = nn.functional.linear(_activation.Apply(pre[l - 1]), w).add(_inputMaps[l].forward(x));
             long h = w.shape[1];
             jacobiansT[l] = jacobiansT[l - 1].mul(_activation.Derivative(pre[l - 1]).unsqueeze(1)).reshape(n * d, h).matmul(w.T)
                 .reshape(n, d, -1).add(_inputMaps[l].weight!.T);
         }
         var readout = _hiddenMaps[depth - 1].Value.squeeze(0); // w_L [H]
         var top = _inputMaps[depth];
-        var energy = nn.functional.linear(_activation.Apply(pre[depth - 1]), readout.unsqueeze(0)).squeeze(-1)
-            .add(top.forward(x).squeeze(-1)).add(x.square().sum(-1).mul(_alpha / 2));
+        var energy = Energy(pre, x);
         var gradient = jacobiansT[depth - 1].mul(readout.mul(_activation.Derivative(pre[depth - 1])).unsqueeze(1)).sum(-1)
             .add(top.weight!).add(x.mul(_alpha));
 
