@@ -15,7 +15,7 @@ internal sealed class CommonOptions
     public CommonOptions(string threadsHelp, int defaultThreads) =>
         Threads = new Option<int>("--threads") { Description = threadsHelp, DefaultValueFactory = _ => defaultThreads };
 
-    public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy, d <= 2) or flow (convex-potential flow, any d)", DefaultValueFactory = _ => Defaults.Task };
+    public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)", DefaultValueFactory = _ => Defaults.Task };
     public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
     public readonly Option<string> LogDet = new("--logdet") { Description = "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)", DefaultValueFactory = _ => Defaults.Flow.LogDet };
     public readonly Option<int> Probes = new("--probes") { Description = "Probe vectors per sample for the stochastic log-determinant's training surrogate", DefaultValueFactory = _ => Defaults.Flow.Probes };
@@ -40,6 +40,8 @@ internal sealed class CommonOptions
     public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
     public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
     public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
+    public readonly Option<int> ImportanceSamples = new("--is-samples") { Description = "Draws of the importance-sampling normaliser (energy models, d > 2)", DefaultValueFactory = _ => Defaults.ImportanceSamples };
+    public readonly Option<double> ProposalWiden = new("--proposal-widen") { Description = "Widening of the Laplace proposal (covariance x widen^2)", DefaultValueFactory = _ => Defaults.ProposalWiden };
     public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
     public readonly Option<int> Threads;
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
@@ -48,7 +50,7 @@ internal sealed class CommonOptions
     public void AddTo(Command command)
     {
         foreach (var option in new Option[] { Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
-                     EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, Precision, Threads, Json, Out })
+                     EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out })
             command.Options.Add(option);
     }
 
@@ -72,6 +74,8 @@ internal sealed class CommonOptions
         Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
         ShoulderSigma = p.GetValue(ShoulderSigma),
         GridPoints = p.GetValue(GridPoints),
+        ImportanceSamples = p.GetValue(ImportanceSamples),
+        ProposalWiden = p.GetValue(ProposalWiden),
         Precision = p.GetValue(Precision)!,
     };
 

@@ -115,11 +115,12 @@ internal static class CompareCommand
     private static void WriteRunsCsv(string path, IEnumerable<RunResult> results)
     {
         using var w = new StreamWriter(path);
-        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,seconds,stopped");
+        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
         foreach (var r in results)
             w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), F(r.TestNll), F(r.TotalVariation), F(r.CrossEntropy),
                 F(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
-                F(r.FinalShoulderOccupancy), F(r.Seconds), r.Stopped is null ? "" : "yes"));
+                F(r.FinalShoulderOccupancy), F(r.Seconds), r.Stopped is null ? "" : "yes", F(r.LogZStandardError), F(r.EffectiveSampleSize),
+                r.Warning is null ? "" : "low effective sample size"));
     }
 
     private static void WriteSummaryCsv(string path, IEnumerable<MethodSummary> summary)

@@ -47,7 +47,7 @@ internal static class TrainCommand
             }
             Terminal.Table($"{r.Target}: {r.Method}, seed {r.Seed}", ["metric", "value"],
             [
-                ["test NLL", Terminal.Number(r.TestNll)],
+                ["test NLL", r.LogZStandardError is double se ? $"{Terminal.Number(r.TestNll)} ± {Terminal.Number(se)} (importance sampling, ESS {Terminal.Number(r.EffectiveSampleSize, "F0")})" : Terminal.Number(r.TestNll)],
                 ["total variation", Terminal.Number(r.TotalVariation)],
                 ["cross-entropy", Terminal.Number(r.CrossEntropy)],
                 ["best validation NLL", Terminal.Number(r.BestValidationNll)],
@@ -56,6 +56,7 @@ internal static class TrainCommand
                 ["seconds", Terminal.Number(r.Seconds, "F1")],
             ]);
             if (r.Stopped is not null) Console.Error.WriteLine($"warning: {r.Stopped}");
+            if (r.Warning is not null) Console.Error.WriteLine($"warning: {r.Warning}");
             Terminal.Line($"run folder: {output}");
             return ExitCodes.Ok;
         });

@@ -6,45 +6,68 @@ namespace IcnnLift.Density;
 
 /// <summary>
 /// p(x) = exp(-E(x)) / Z with E an input-convex network, so p is log-concave; trained by maximum likelihood,
-/// NLL = mean E(x) + log Z, with log Z by quadrature (d &lt;= 2).
+/// NLL = mean E(x) + log Z, with log Z by quadrature (d &lt;= 2) or importance sampling (any d).
 /// </summary>
 public sealed class LogConcaveDensity : IDensityModel
 {
-    private readonly Tensor _grid;
-
-    public LogConcaveDensity(InputConvexNetwork energy, QuadratureNormalizer normalizer, ScalarType dtype)
+    public LogConcaveDensity(InputConvexNetwork energy, ILogNormalizer normalizer)
     {
         if (normalizer.Dimension != energy.Spec.Dimension)
             throw new ArgumentException($"the normaliser is {normalizer.Dimension}-D but the energy takes {energy.Spec.Dimension}-D inputs");
         Energy = energy;
         Normalizer = normalizer;
-        _grid = normalizer.Grid(dtype).DetachFromDisposeScope(); // lives as long as the model
+        Refit();
     }
 
     public InputConvexNetwork Energy { get; }
 
-    public QuadratureNormalizer Normalizer { get; }
+    public ILogNormalizer Normalizer { get; }
 
     public nn.Module<Tensor, Tensor> Module => Energy;
 
     public int Dimension => Energy.Spec.Dimension;
 
-    /// <summary>One energy pass over the data and the grid together.</summary>
+    /// <summary>Re-centres an importance-sampling proposal on the weights the energy reads now (quadrature: nothing to do).</summary>
+    public void Refit()
+    {
+        if (Normalizer is ImportanceSamplingNormalizer sampler) sampler.Fit(Energy);
+    }
+
+    /// <summary>Energies of x and of the normaliser's points from one pass; log Z.</summary>
+    private (Tensor Energies, Tensor LogZ) Evaluate(Tensor x)
+    {
+        var points = Normalizer.Points;
+        var e = Energy.forward(cat([x, points]));
+        return (e.narrow(0, 0, x.shape[0]), Normalizer.LogZ(e.narrow(0, x.shape[0], points.shape[0])));
+    }
+
     public Tensor Nll(Tensor x)
     {
-        var e = Energy.forward(cat([x, _grid]));
-        return e.narrow(0, 0, x.shape[0]).mean().add(Normalizer.LogZ(e.narrow(0, x.shape[0], _grid.shape[0])));
+        var (e, logZ) = Evaluate(x);
+        return e.mean().add(logZ);
     }
 
     public Tensor LogDensity(Tensor x)
     {
-        var e = Energy.forward(cat([x, _grid]));
-        return e.narrow(0, 0, x.shape[0]).neg().sub(Normalizer.LogZ(e.narrow(0, x.shape[0], _grid.shape[0])));
+        var (e, logZ) = Evaluate(x);
+        return e.neg().sub(logZ);
     }
 
     public double LogZ()
     {
         using var scope = NewDisposeScope();
-        using (no_grad()) return Normalizer.LogZ(Energy.forward(_grid)).ToDouble();
+        using (no_grad()) return Normalizer.LogZ(Energy.forward(Normalizer.Points)).ToDouble();
+    }
+
+    /// <summary>The importance-sampling estimate's standard error and effective sample size (null for quadrature).</summary>
+    public (double StandardError, double EffectiveSampleSize)? SamplingError()
+    {
+        if (Normalizer is not ImportanceSamplingNormalizer sampler) return null;
+        using var scope = NewDisposeScope();
+        using (no_grad())
+        {
+            var (_, se, ess) = sampler.Estimate(Energy.forward(sampler.Points));
+            return (se, ess);
+        }
     }
 }

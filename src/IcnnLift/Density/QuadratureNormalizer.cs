@@ -8,8 +8,10 @@ namespace IcnnLift.Density;
 /// (by default half the data's range on each side) that the mass outside it is negligible for an energy
 /// that grows at least quadratically.
 /// </summary>
-public sealed class QuadratureNormalizer
+public sealed class QuadratureNormalizer : ILogNormalizer
 {
+    private Tensor? _points;
+
     public QuadratureNormalizer(double[] lower, double[] upper, int pointsPerDimension)
     {
         if (lower.Length != upper.Length || lower.Length is < 1 or > 2)
@@ -63,6 +65,15 @@ public sealed class QuadratureNormalizer
 
     /// <summary>The grid as a tensor [M, d].</summary>
     public Tensor Grid(ScalarType dtype) => tensor(Points.SelectMany(p => p).ToArray(), [Points.Length, Dimension], dtype);
+
+    Tensor ILogNormalizer.Points => _points ?? throw new InvalidOperationException("call Use(dtype) before evaluating");
+
+    /// <summary>Makes the grid tensor this normaliser evaluates in <paramref name="dtype"/>; it lives as long as the normaliser.</summary>
+    public QuadratureNormalizer Use(ScalarType dtype)
+    {
+        _points ??= Grid(dtype).DetachFromDisposeScope();
+        return this;
+    }
 
     /// <summary>log Z from the energies on the grid [M] (differentiable).</summary>
     public Tensor LogZ(Tensor gridEnergy) => gridEnergy.neg().logsumexp(0).add(Math.Log(CellVolume));

@@ -164,42 +164,12 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
             var y = z;
             for (int k = Blocks - 1; k >= 0; k--)
             {
-                var (x, residual) = InvertGradientMap(_potentials[k], y, maxIterations, tolerance ?? (z.dtype == ScalarType.Float64 ? 1e-9 : 1e-4));
+                var (x, residual) = ConvexSolver.SolveGradient(_potentials[k], y, maxIterations, tolerance);
                 worst = Math.Max(worst, residual);
                 y = _norms[k].Inverse(x);
             }
             return (y, worst);
         }
-    }
-
-    private static (Tensor X, double Residual) InvertGradientMap(InputConvexNetwork potential, Tensor y, int maxIterations, double tolerance)
-    {
-        var x = y.clone();
-        double residual = double.PositiveInfinity;
-        for (int iteration = 0; iteration < maxIterations; iteration++)
-        {
-            using var scope = NewDisposeScope();
-            var (_, gradient, hessian) = potential.Derivatives(x);
-            var g = gradient - y;
-            var norm = g.square().sum(-1).sqrt();
-            residual = norm.max().ToDouble();
-            if (!(residual > tolerance)) break;
-            var step = linalg.solve(hessian, g.unsqueeze(-1)).squeeze(-1);
-            // Newton on grad F(x) = y, damped per sample until the residual norm falls enough (at most 30
-            // halvings). The residual, unlike F(x) - y.x, is computed without cancellation in float32.
-            var t = ones_like(norm);
-            var candidate = x - step;
-            for (int halving = 0; halving < 30; halving++)
-            {
-                var candidateNorm = (potential.Derivatives(candidate).Gradient - y).square().sum(-1).sqrt();
-                var insufficient = candidateNorm.gt(norm * (1 - 0.25 * t)).logical_and(norm.gt(tolerance));
-                if (!insufficient.any().item<bool>()) break;
-                t = where(insufficient, t * 0.5, t);
-                candidate = x - t.unsqueeze(-1) * step;
-            }
-            x = candidate.MoveToOuterDisposeScope();
-        }
-        return (x, residual);
     }
 
     /// <summary><paramref name="n"/> samples: standard normal draws pushed back through the flow.</summary>

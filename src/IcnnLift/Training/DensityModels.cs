@@ -29,20 +29,25 @@ public static class DensityModels
     {
         if (config.Task == Ebm)
             return new LogConcaveDensity(new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType),
-                QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), config.DType);
+                dimension <= 2
+                    ? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints).Use(config.DType)
+                    : ImportanceSampler(config, dimension));
         var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType, config.Flow, ProbeSeed(config));
         flow.InitializeFrom(train);
         return flow;
     }
 
-    /// <summary>An empty model of the saved shape, to load saved weights into.</summary>
+    /// <summary>An empty model of the saved shape, to load saved weights into (then <see cref="LogConcaveDensity.Refit"/>).</summary>
     public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == Ebm
         ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
-            (grid ?? throw new ArgumentException("an energy model needs its quadrature grid")).Normalizer(), config.DType)
+            grid is null ? ImportanceSampler(config, network.Dimension) : grid.Normalizer().Use(config.DType))
         : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType, config.Flow, ProbeSeed(config));
 
     /// <summary>The probe stream is its own, so that it does not shift the network's initial weights.</summary>
     private static ulong ProbeSeed(TrainConfig config) => unchecked((ulong)config.Seed * 2_654_435_761UL + 1);
 
-    public static GridSpec? Grid(IDensityModel model) => model is LogConcaveDensity ebm ? GridSpec.Of(ebm.Normalizer) : null;
+    public static GridSpec? Grid(IDensityModel model) => model is LogConcaveDensity { Normalizer: QuadratureNormalizer q } ? GridSpec.Of(q) : null;
+
+    private static ImportanceSamplingNormalizer ImportanceSampler(TrainConfig config, int dimension) =>
+        new(dimension, config.ImportanceSamples, config.ProposalWiden, ProbeSeed(config), config.DType);
 }

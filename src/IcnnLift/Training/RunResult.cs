@@ -20,6 +20,12 @@ public sealed record RunResult
     public double? CrossEntropy { get; init; }
     /// <summary>log Z of the energy model (flows are normalised by construction).</summary>
     public double? LogZ { get; init; }
+    /// <summary>Monte Carlo standard error of log Z (and so of the test NLL) when it is importance-sampled.</summary>
+    public double? LogZStandardError { get; init; }
+    /// <summary>Effective sample size of the importance weights.</summary>
+    public double? EffectiveSampleSize { get; init; }
+    /// <summary>A caveat on the figures, such as an importance-sampling estimate with too few effective samples.</summary>
+    public string? Warning { get; init; }
     public required int StepsRun { get; init; }
     public required double FinalShoulderOccupancy { get; init; }
     /// <summary>Set when the loss stopped being finite: training stopped there and the best checkpoint was kept.</summary>

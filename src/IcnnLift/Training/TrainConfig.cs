@@ -35,6 +35,10 @@ public sealed record TrainConfig
     public int? GridPoints { get; init; }
     /// <summary>The quadrature box is the data's range widened by this fraction of it on each side.</summary>
     public double GridMargin { get; init; } = 0.5;
+    /// <summary>Draws of the importance-sampling normaliser (energy models with d &gt; 2).</summary>
+    public int ImportanceSamples { get; init; } = 2048;
+    /// <summary>The importance proposal's covariance is this squared times the inverse Hessian at the mode.</summary>
+    public double ProposalWiden { get; init; } = 1.5;
     public string Precision { get; init; } = "float32";
 
     public IcnnSpec NetworkSpec(int dimension) => new(dimension, Width, Depth, Activation, Alpha, Initialization);
@@ -64,8 +68,8 @@ public sealed record TrainConfig
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentException($"--alpha must be a positive number, got {Alpha}");
         if (!(GridMargin >= 0) || double.IsInfinity(GridMargin)) throw new ArgumentException($"--grid-margin must be a non-negative number, got {GridMargin}");
         if (GridPoints is < 2) throw new ArgumentException($"--grid-points must be at least 2, got {GridPoints}");
-        if (Task == DensityModels.Ebm && dimension > 2)
-            throw new ArgumentException($"the energy model's quadrature normaliser works in 1-D and 2-D; the data are {dimension}-D (use --task flow)");
+        if (ImportanceSamples < 2) throw new ArgumentException($"--is-samples must be at least 2, got {ImportanceSamples}");
+        if (!(ProposalWiden >= 1) || double.IsInfinity(ProposalWiden)) throw new ArgumentException($"--proposal-widen must be at least 1, got {ProposalWiden}");
         Shoulder.Threshold(ShoulderSigma);
         Lift.Validate();
         NetworkSpec(dimension).Validate();

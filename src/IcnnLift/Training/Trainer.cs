@@ -26,6 +26,9 @@ public static class Trainer
     /// <summary>Most training rows the lift's collapsed weights are computed from (the first ones, already shuffled).</summary>
     public const int ReferenceRows = 50_000;
 
+    /// <summary>Below this effective sample size an importance-sampled log Z is flagged.</summary>
+    public const double MinimumEffectiveSamples = 100;
+
     public static TrainedModel Train(TrainConfig config, Dataset data, Target? target = null, Action<int>? onStep = null)
     {
         config.Validated(data.Dimension);
@@ -57,6 +60,7 @@ public static class Trainer
         {
             using var scope = NewDisposeScope();
             model.Collapse(reference);
+            (density as LogConcaveDensity)?.Refit();
             double validationNll = density.NllValue(validation);
             metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy));
             if (checkpoint is null || validationNll < best)
@@ -85,6 +89,8 @@ public static class Trainer
         }
 
         Restore(network, checkpoint!);
+        (density as LogConcaveDensity)?.Refit();
+        var sampling = (density as LogConcaveDensity)?.SamplingError();
         double testNll = density.NllValue(test);
         var comparison = target?.HasDensity == true && data.Dimension <= 2
             ? density.CompareWith(QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
@@ -100,6 +106,11 @@ public static class Trainer
             TotalVariation = comparison?.Item1,
             CrossEntropy = comparison?.Item2,
             LogZ = (density as LogConcaveDensity)?.LogZ(),
+            LogZStandardError = sampling?.StandardError,
+            EffectiveSampleSize = sampling?.EffectiveSampleSize,
+            Warning = sampling is { } s && s.EffectiveSampleSize < MinimumEffectiveSamples
+                ? $"importance sampling kept {s.EffectiveSampleSize:F0} effective samples of {config.ImportanceSamples}: log Z and the NLL are unreliable"
+                : null,
             StepsRun = stepsRun,
             FinalShoulderOccupancy = occupancy,
             Stopped = stopped,
