@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IcnnLift.Data;
+using IcnnLift.Density;
 using IcnnLift.Flows;
 using IcnnLift.Plotting;
 using IcnnLift.Targets;
@@ -8,36 +9,53 @@ using TorchSharp;
 
 namespace IcnnLift.Cli;
 
-/// <summary><c>icnn-lift sample</c>: draws from a saved flow by inverting it.</summary>
+/// <summary><c>icnn-lift sample</c>: draws from a saved model: a flow by inverting it, an energy model by MALA.</summary>
 internal static class SampleCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Run folder of a flow (train or compare --task flow)", Required = true };
+        var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
+        var steps = new Option<int>("--mala-steps") { Description = "Langevin steps per chain for energy models (half of them adapt the step size)", DefaultValueFactory = _ => 500 };
         var count = new Option<int>("--n") { Description = "Number of samples", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the base draws", DefaultValueFactory = _ => 0 };
         var output = new Option<string>("--out") { Description = "CSV file of samples (a PNG beside it for 2-D models)", Required = true };
-        var command = new Command("sample", "Draw samples from a saved convex-potential flow (each block inverted by a convex solve).");
-        foreach (var o in new Option[] { model, count, seed, output }) command.Options.Add(o);
+        var command = new Command("sample", "Draw samples from a saved model: a flow by inverting its blocks (convex solves), an energy model by Metropolis-adjusted Langevin.");
+        foreach (var o in new Option[] { model, count, seed, output, steps }) command.Options.Add(o);
         command.SetAction(p =>
         {
             Runtime.TorchRuntime.Initialize(1);
             int n = p.GetValue(count);
             if (n < 1) throw new InputException($"--n must be positive, got {n}");
+            if (p.GetValue(steps) < 2) throw new InputException($"--mala-steps must be at least 2, got {p.GetValue(steps)}");
             var run = RunFolder.Load(p.GetValue(model)!);
-            if (run.Model is not ConvexPotentialFlow flow)
-                throw new InputException($"{p.GetValue(model)}: a {run.Manifest.Config.Task} model; sampling needs a flow (--task flow)");
-            var (samples, residual) = flow.Sample(n, new torch.Generator((ulong)p.GetValue(seed)), run.Manifest.Config.DType);
+            var generator = new torch.Generator((ulong)p.GetValue(seed));
+            torch.Tensor samples;
+            string report;
+            bool converged;
+            if (run.Model is ConvexPotentialFlow flow)
+            {
+                (samples, double residual) = flow.Sample(n, generator, run.Manifest.Config.DType);
+                report = $"largest inverse residual |grad F(x) - y| = {residual:E2}";
+                converged = residual < 1e-3;
+            }
+            else
+            {
+                var energy = ((LogConcaveDensity)run.Model).Energy;
+                (samples, double acceptance, double stepSize) = Mala.Sample(energy, n, p.GetValue(steps), generator);
+                report = $"MALA acceptance rate {acceptance:P1} (step size {stepSize:G3})";
+                converged = acceptance is > 0.2 and < 0.95;
+            }
+            int dimension = run.Model.Dimension;
             var rows = Enumerable.Range(0, n).Select(i => samples[i].to_type(torch.ScalarType.Float64).data<double>().ToArray()).ToArray();
             var path = p.GetValue(output)!;
-            SampleCsv.Write(path, Enumerable.Range(1, flow.Dimension).Select(j => $"x{j}").ToArray(), rows);
-            if (flow.Dimension == 2)
+            SampleCsv.Write(path, Enumerable.Range(1, dimension).Select(j => $"x{j}").ToArray(), rows);
+            if (dimension == 2)
             {
                 var data = Target.Names.Contains(run.Manifest.Data) ? Target.Get(run.Manifest.Data).Sample(n, new Random(p.GetValue(seed))) : null;
-                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data, $"{run.Manifest.Data}: {run.Manifest.Config.Method} flow samples");
+                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data, $"{run.Manifest.Data}: {run.Manifest.Config.Method} {run.Manifest.Config.Task} samples");
             }
-            Console.Out.WriteLine($"{n} samples written to {path}; largest inverse residual |grad F(x) - y| = {residual:E2}");
-            if (!(residual < 1e-3)) Console.Error.WriteLine($"warning: the inverse solve did not converge for every sample (residual {residual:E2})");
+            Console.Out.WriteLine($"{n} samples written to {path}; {report}");
+            if (!converged) Console.Error.WriteLine($"warning: the sampler may not have converged ({report})");
             return ExitCodes.Ok;
         });
         return command;
