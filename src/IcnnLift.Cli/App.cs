@@ -17,6 +17,7 @@ public static class App
             DensityCommand.Create(),
             DemoCommand.Create(),
             SampleCommand.Create(),
+            MnistCommand.Create(),
             JobCommand.Create(),
         };
         var parsed = root.Parse(args);

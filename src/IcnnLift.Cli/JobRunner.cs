@@ -12,7 +12,8 @@ internal sealed class JobFailedException(string message) : Exception(message);
 /// <summary>One training run to do in a child process: its configuration, its data and its run folder.</summary>
 internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output, int Threads = 1)
 {
-    public string Name => $"{Config.Method}-seed{Config.Seed}";
+    /// <summary>For messages: the method, the seed and the run folder's name.</summary>
+    public string Name => $"{Config.Method}-seed{Config.Seed}-{Path.GetFileName(Output)}";
 }
 
 /// <summary>
@@ -32,7 +33,7 @@ internal static class JobRunner
         Directory.CreateDirectory(scratch);
         try
         {
-            Parallel.ForEach(jobs, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, job => RunOne(job, advance, scratch));
+            Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => RunOne(jobs[i], i, advance, scratch));
         }
         catch (AggregateException e) when (e.InnerExceptions[0] is JobFailedException failed)
         {
@@ -40,9 +41,9 @@ internal static class JobRunner
         }
     }
 
-    private static void RunOne(JobSpec job, Action<double> advance, string scratch)
+    private static void RunOne(JobSpec job, int index, Action<double> advance, string scratch)
     {
-        var specPath = Path.Combine(scratch, job.Name + ".json");
+        var specPath = Path.Combine(scratch, $"{index:D5}-{job.Name}.json");
         File.WriteAllText(specPath, JsonSerializer.Serialize(job, RunFolder.Json));
         var start = new ProcessStartInfo(DotnetHost())
         {

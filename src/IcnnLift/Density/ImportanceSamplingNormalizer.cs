@@ -5,11 +5,12 @@ using static TorchSharp.torch;
 namespace IcnnLift.Density;
 
 /// <summary>
-/// log Z by importance sampling for d &gt; 2: a Gaussian proposal at the Laplace approximation of the
-/// density (mean at the minimiser of the convex energy, found by Newton's method; covariance the inverse
-/// Hessian there, widened by <see cref="Widen"/>^2 for safety in the tails). log Z = logsumexp(-E(z_i) -
-/// log q(z_i)) - log M over M fixed draws, whose gradient is the self-normalised one. <see cref="Fit"/>
-/// re-centres the proposal and redraws (the trainer does so at every evaluation).
+/// log Z by importance sampling for d &gt; 2. The proposal is a defensive mixture of two Gaussians, each
+/// widened by <see cref="Widen"/>^2 in covariance: the Laplace approximation of the density (mean at the
+/// minimiser of the convex energy, found by Newton's method; covariance the inverse Hessian there), and,
+/// when given, the Gaussian fitted to the training data (where a fitted model puts its mass even when its
+/// curvature at the mode says otherwise). log Z = logsumexp(-E(z_i) - log q(z_i)) - log M over M draws, whose
+/// gradient is the self-normalised one. <see cref="Fit"/> re-centres the Laplace part and redraws.
 /// </summary>
 public sealed class ImportanceSamplingNormalizer : ILogNormalizer
 {
@@ -17,6 +18,7 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
     private readonly ScalarType _dtype;
     private Tensor? _points;
     private Tensor? _logProposal;
+    private (Tensor Mean, Tensor Factor)? _data;
 
     public ImportanceSamplingNormalizer(int dimension, int samples, double widen, ulong seed, ScalarType dtype)
     {
@@ -38,6 +40,18 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
 
     public Tensor Points => _points ?? throw new InvalidOperationException("call Fit before evaluating");
 
+    /// <summary>Adds the Gaussian fitted to <paramref name="data"/> [n, d] to the proposal mixture.</summary>
+    public void UseDataComponent(Tensor data)
+    {
+        using var scope = NewDisposeScope();
+        var x = data.to_type(ScalarType.Float64);
+        var mean = x.mean([0]);
+        var centred = x - mean;
+        var covariance = centred.T.matmul(centred) / x.shape[0];
+        covariance += eye(Dimension, dtype: ScalarType.Float64) * (1e-6 * covariance.diagonal().mean().ToDouble());
+        _data = (mean.DetachFromDisposeScope(), linalg.cholesky(covariance * (Widen * Widen)).DetachFromDisposeScope());
+    }
+
     /// <summary>Laplace approximation of exp(-E) with the weights <paramref name="energy"/> reads now; fresh draws.</summary>
     public void Fit(InputConvexNetwork energy)
     {
@@ -48,16 +62,27 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
             ModeResidual = residual;
             var hessian = energy.Derivatives(mode).Hessian[0].to_type(ScalarType.Float64);
             var covariance = linalg.inv(hessian).mul(Widen * Widen);
-            var factor = linalg.cholesky((covariance + covariance.T) / 2);
-            var eps = randn([Samples, Dimension], ScalarType.Float64, generator: _generator);
-            var points = mode.to_type(ScalarType.Float64) + eps.matmul(factor.T);
-            var logProposal = eps.square().sum(-1).mul(-0.5)
-                .sub(0.5 * Dimension * Math.Log(2 * Math.PI) + factor.diagonal().log().sum().ToDouble());
+            var components = new List<(Tensor Mean, Tensor Factor)> { (mode.to_type(ScalarType.Float64).squeeze(0), linalg.cholesky((covariance + covariance.T) / 2)) };
+            if (_data is { } data) components.Add(data);
+            // Equal shares of the draws from each component; q is the equal-weight mixture.
+            var points = cat(components.Select((c, k) =>
+            {
+                long count = Samples / components.Count + (k < Samples % components.Count ? 1 : 0);
+                return c.Mean + randn([count, Dimension], ScalarType.Float64, generator: _generator).matmul(c.Factor.T);
+            }).ToArray());
+            var logProposal = stack(components.Select(c => GaussianLogDensity(points, c.Mean, c.Factor)).ToArray()).logsumexp(0)
+                .sub(Math.Log(components.Count));
             _points?.Dispose();
             _logProposal?.Dispose();
             _points = points.to_type(_dtype).DetachFromDisposeScope();
             _logProposal = logProposal.to_type(_dtype).DetachFromDisposeScope();
         }
+    }
+
+    private static Tensor GaussianLogDensity(Tensor x, Tensor mean, Tensor factor)
+    {
+        var whitened = linalg.solve(factor, (x - mean).T);
+        return whitened.square().sum(0L).mul(-0.5).sub(0.5 * mean.shape[0] * Math.Log(2 * Math.PI) + factor.diagonal().log().sum().ToDouble());
     }
 
     public Tensor LogZ(Tensor energies) => energies.neg().sub(_logProposal!).logsumexp(0).sub(Math.Log(Samples));

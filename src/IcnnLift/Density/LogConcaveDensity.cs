@@ -47,6 +47,17 @@ public sealed class LogConcaveDensity : IDensityModel
         return e.mean().add(logZ);
     }
 
+    /// <summary>
+    /// The NLL; with importance sampling, the proposal is first refitted to the weights of this step and
+    /// redrawn, so that training cannot lower the energy where a fixed set of draws does not look (which
+    /// drives the estimated log Z, and the NLL, towards minus infinity).
+    /// </summary>
+    public Tensor TrainingLoss(Tensor x)
+    {
+        Refit();
+        return Nll(x);
+    }
+
     public Tensor LogDensity(Tensor x)
     {
         var (e, logZ) = Evaluate(x);

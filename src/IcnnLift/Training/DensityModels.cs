@@ -31,7 +31,7 @@ public static class DensityModels
             return new LogConcaveDensity(new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType),
                 dimension <= 2
                     ? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints).Use(config.DType)
-                    : ImportanceSampler(config, dimension));
+                    : ImportanceSampler(config, dimension, train));
         var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType, config.Flow, ProbeSeed(config));
         flow.InitializeFrom(train);
         return flow;
@@ -40,7 +40,7 @@ public static class DensityModels
     /// <summary>An empty model of the saved shape, to load saved weights into (then <see cref="LogConcaveDensity.Refit"/>).</summary>
     public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == Ebm
         ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
-            grid is null ? ImportanceSampler(config, network.Dimension) : grid.Normalizer().Use(config.DType))
+            grid is null ? ImportanceSampler(config, network.Dimension, null) : grid.Normalizer().Use(config.DType))
         : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType, config.Flow, ProbeSeed(config));
 
     /// <summary>The probe stream is its own, so that it does not shift the network's initial weights.</summary>
@@ -48,6 +48,11 @@ public static class DensityModels
 
     public static GridSpec? Grid(IDensityModel model) => model is LogConcaveDensity { Normalizer: QuadratureNormalizer q } ? GridSpec.Of(q) : null;
 
-    private static ImportanceSamplingNormalizer ImportanceSampler(TrainConfig config, int dimension) =>
-        new(dimension, config.ImportanceSamples, config.ProposalWiden, ProbeSeed(config), config.DType);
+    /// <summary>The importance sampler; with <paramref name="train"/>, its proposal includes the data's Gaussian.</summary>
+    private static ImportanceSamplingNormalizer ImportanceSampler(TrainConfig config, int dimension, Tensor? train)
+    {
+        var sampler = new ImportanceSamplingNormalizer(dimension, config.ImportanceSamples, config.ProposalWiden, ProbeSeed(config), config.DType);
+        if (train is not null) sampler.UseDataComponent(train);
+        return sampler;
+    }
 }

