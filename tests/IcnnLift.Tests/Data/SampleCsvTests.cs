@@ -3,15 +3,11 @@ using Xunit;
 
 namespace IcnnLift.Tests.Data;
 
-public sealed class SampleCsvTests : IDisposable
+public sealed class SampleCsvTests : TempFolderTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("icnn-csv-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     private string File(string text)
     {
-        var path = Path.Combine(_dir, $"{Guid.NewGuid():N}.csv");
+        var path = Path.Combine(Folder, $"{Guid.NewGuid():N}.csv");
         System.IO.File.WriteAllText(path, text);
         return path;
     }
@@ -40,5 +36,5 @@ public sealed class SampleCsvTests : IDisposable
 
     [Fact]
     public void Missing_file_is_named() =>
-        Assert.Contains("file not found", Assert.Throws<InputException>(() => SampleCsv.Read(Path.Combine(_dir, "nope.csv"))).Message);
+        Assert.Contains("file not found", Assert.Throws<InputException>(() => SampleCsv.Read(Path.Combine(Folder, "nope.csv"))).Message);
 }

@@ -5,12 +5,8 @@ using Xunit;
 namespace IcnnLift.Tests.Data;
 
 /// <summary>The UCI loaders on small files in the original formats, written here.</summary>
-public sealed class UciTabularTests : IDisposable
+public sealed class UciTabularTests : TempFolderTest
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("icnn-uci-").FullName;
-
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
-
     /// <summary>A .npy file as NumPy writes it (version 1, header padded to 64 bytes).</summary>
     internal static void WriteNpy(string path, double[][] rows, string descr = "<f8", bool fortran = false, int dropBytes = 0)
     {
@@ -41,7 +37,7 @@ public sealed class UciTabularTests : IDisposable
     public void Npy_reader_reads_what_numpy_writes(string descr, bool fortran)
     {
         var rows = Rows(7, 3, 1);
-        var path = Path.Combine(_dir, "a.npy");
+        var path = Path.Combine(Folder, "a.npy");
         WriteNpy(path, rows, descr, fortran);
         var read = NpyReader.Read(path);
         for (int i = 0; i < 7; i++)
@@ -55,7 +51,7 @@ public sealed class UciTabularTests : IDisposable
     [InlineData("<f8", 5, "truncated")]
     public void Npy_reader_refuses_what_it_cannot_read(string descr, int dropBytes, string expected)
     {
-        var path = Path.Combine(_dir, "b.npy");
+        var path = Path.Combine(Folder, "b.npy");
         WriteNpy(path, Rows(4, 2, 1), descr, dropBytes: dropBytes);
         Assert.Contains(expected, Assert.Throws<InputException>(() => NpyReader.Read(path)).Message);
     }
@@ -63,7 +59,7 @@ public sealed class UciTabularTests : IDisposable
     [Fact]
     public void Npy_reader_refuses_a_file_that_is_not_npy()
     {
-        var path = Path.Combine(_dir, "c.npy");
+        var path = Path.Combine(Folder, "c.npy");
         File.WriteAllText(path, "hello, world");
         Assert.Contains("bad magic number", Assert.Throws<InputException>(() => NpyReader.Read(path)).Message);
     }
@@ -71,9 +67,9 @@ public sealed class UciTabularTests : IDisposable
     [Fact]
     public void Power_is_six_dimensional_split_80_10_10_and_standardised_on_train_and_validation()
     {
-        Directory.CreateDirectory(Path.Combine(_dir, "power"));
-        WriteNpy(Path.Combine(_dir, "power", "data.npy"), Rows(1000, 8, 2));
-        var data = UciTabular.Load("power", _dir);
+        Directory.CreateDirectory(Path.Combine(Folder, "power"));
+        WriteNpy(Path.Combine(Folder, "power", "data.npy"), Rows(1000, 8, 2));
+        var data = UciTabular.Load("power", Folder);
         Assert.Equal(6, data.Dimension);
         Assert.Equal(100, data.Test.Length);
         Assert.Equal(90, data.Validation.Length);
@@ -84,7 +80,7 @@ public sealed class UciTabularTests : IDisposable
             Assert.Equal(0, fit.Average(r => r[j]), 1e-9);
             Assert.Equal(1, Math.Sqrt(fit.Sum(r => r[j] * r[j]) / (fit.Length - 1)), 1e-9);
         }
-        Assert.Equal(data.Test.Select(r => r[0]), UciTabular.Load("power", Path.Combine(_dir, "power")).Test.Select(r => r[0])); // same split every time
+        Assert.Equal(data.Test.Select(r => r[0]), UciTabular.Load("power", Path.Combine(Folder, "power")).Test.Select(r => r[0])); // same split every time
     }
 
     [Fact]
@@ -92,10 +88,10 @@ public sealed class UciTabularTests : IDisposable
     {
         var rows = Rows(50, 8, 3);
         rows[7][2] = double.NaN;
-        WriteNpy(Path.Combine(_dir, "data.npy"), rows);
-        Assert.Contains("row 7, column 3 is NaN", Assert.Throws<InputException>(() => UciTabular.Load("power", _dir)).Message);
-        WriteNpy(Path.Combine(_dir, "data.npy"), Rows(50, 5, 3));
-        Assert.Contains("POWER has 8 columns", Assert.Throws<InputException>(() => UciTabular.Load("power", _dir)).Message);
+        WriteNpy(Path.Combine(Folder, "data.npy"), rows);
+        Assert.Contains("row 7, column 3 is NaN", Assert.Throws<InputException>(() => UciTabular.Load("power", Folder)).Message);
+        WriteNpy(Path.Combine(Folder, "data.npy"), Rows(50, 5, 3));
+        Assert.Contains("POWER has 8 columns", Assert.Throws<InputException>(() => UciTabular.Load("power", Folder)).Message);
     }
 
     [Fact]
@@ -107,9 +103,9 @@ public sealed class UciTabularTests : IDisposable
                 .Concat(Enumerable.Range(0, 4).Select(_ => rng.NextDouble().ToString("R")))
                 .Append(rng.Next(3).ToString()) // a discrete-valued feature
                 .Concat(extra ? ["0"] : []));
-        File.WriteAllText(Path.Combine(_dir, "1000_train.csv"), "# label,f0,f1,f2,f3,f4\n" + string.Join("\n", Enumerable.Range(0, 300).Select(i => Row(i % 3 == 0 ? 0 : 1, false))));
-        File.WriteAllText(Path.Combine(_dir, "1000_test.csv"), "# label,f0,f1,f2,f3,f4,mass\n" + string.Join("\n", Enumerable.Range(0, 60).Select(i => Row(i % 3 == 0 ? 0 : 1, true))));
-        var data = UciTabular.Load("hepmass", _dir);
+        File.WriteAllText(Path.Combine(Folder, "1000_train.csv"), "# label,f0,f1,f2,f3,f4\n" + string.Join("\n", Enumerable.Range(0, 300).Select(i => Row(i % 3 == 0 ? 0 : 1, false))));
+        File.WriteAllText(Path.Combine(Folder, "1000_test.csv"), "# label,f0,f1,f2,f3,f4,mass\n" + string.Join("\n", Enumerable.Range(0, 60).Select(i => Row(i % 3 == 0 ? 0 : 1, true))));
+        var data = UciTabular.Load("hepmass", Folder);
         Assert.Equal(4, data.Dimension); // the discrete feature is gone
         Assert.Equal(200 - 20, data.Train.Length);
         Assert.Equal(20, data.Validation.Length);
@@ -119,8 +115,8 @@ public sealed class UciTabularTests : IDisposable
     [Fact]
     public void A_folder_without_the_files_is_named()
     {
-        var e = Assert.Throws<InputException>(() => UciTabular.Load("hepmass", _dir));
+        var e = Assert.Throws<InputException>(() => UciTabular.Load("hepmass", Folder));
         Assert.Contains("no 1000_train.csv", e.Message);
-        Assert.Contains("folder not found", Assert.Throws<InputException>(() => UciTabular.Load("power", Path.Combine(_dir, "nope"))).Message);
+        Assert.Contains("folder not found", Assert.Throws<InputException>(() => UciTabular.Load("power", Path.Combine(Folder, "nope"))).Message);
     }
 }

@@ -13,10 +13,7 @@ public class MalaTests
     {
         const int d = 3;
         const double alpha = 0.7;
-        var net = new InputConvexNetwork(new IcnnSpec(d, Width: 8, Depth: 2, Alpha: alpha), new Generator(1), ScalarType.Float64);
-        using (no_grad())
-            foreach (var (name, p) in net.named_parameters())
-                if (name.EndsWith("weight")) p.zero_(); // E(x) = E(0) + alpha/2 |x|^2: N(0, I/alpha)
+        var net = TestNetworks.Quadratic(d, alpha, depth: 2);
         var (samples, acceptance, _) = Mala.Sample(net, 4000, 200, new Generator(2));
         Assert.InRange(acceptance, 0.4, 0.8);
         for (int j = 0; j < d; j++)
