@@ -47,18 +47,22 @@ internal sealed class CommonOptions
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
     public readonly Option<string?> Out = new("--out") { Description = "Output folder" };
 
-    public void AddTo(Command command)
+    /// <summary>Adds the options; <paramref name="dataAndTask"/> false leaves out where the data come from and
+    /// which model is trained (for commands that decide those themselves).</summary>
+    public void AddTo(Command command, bool dataAndTask = true)
     {
-        foreach (var option in new Option[] { Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize, Steps, BatchSize, LearningRate, HyperLearningRate,
-                     EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale, ConditioningSize, ShoulderSigma, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out })
+        Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
+        Option[] training = [Steps, BatchSize, LearningRate, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale,
+            ConditioningSize, ShoulderSigma, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out];
+        foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
     }
 
     public TrainConfig Config(ParseResult p, string method, int seed) => new()
     {
-        Task = p.GetValue(Task)!,
-        Blocks = p.GetValue(Blocks),
-        Flow = Defaults.Flow with { LogDet = p.GetValue(LogDet)!, Probes = p.GetValue(Probes) },
+        Task = ValueOr(p, Task, Defaults.Task),
+        Blocks = ValueOr(p, Blocks, Defaults.Blocks),
+        Flow = Defaults.Flow with { LogDet = ValueOr(p, LogDet, Defaults.Flow.LogDet), Probes = ValueOr(p, Probes, Defaults.Flow.Probes) },
         Method = PositivityMethod.Validate(method),
         Seed = seed,
         Steps = p.GetValue(Steps),
@@ -78,6 +82,10 @@ internal sealed class CommonOptions
         ProposalWiden = p.GetValue(ProposalWiden),
         Precision = p.GetValue(Precision)!,
     };
+
+    /// <summary>The option's value, or <paramref name="fallback"/> where the command does not offer the option.</summary>
+    private static T ValueOr<T>(ParseResult p, Option<T> option, T fallback) =>
+        p.CommandResult.Command.Options.Contains(option) ? p.GetValue(option)! : fallback;
 
     /// <summary>Where the samples come from: a known target or the user's file; checked before any run starts.</summary>
     public DataSource Source(ParseResult p)

@@ -30,7 +30,7 @@ internal static class MnistCommand
         var epochs = new Option<int>("--ae-epochs") { Description = "Autoencoder training epochs", DefaultValueFactory = _ => 15 };
         var command = new Command("mnist", "Per-class log-concave densities on MNIST autoencoder latents: every method against a Gaussian, with decoded samples.");
         foreach (var o in new Option[] { digitsFolder, idxImages, idxLabels, methods, seed, epochs }) command.Options.Add(o);
-        common.AddTo(command);
+        common.AddTo(command, dataAndTask: false);
         command.SetAction(p =>
         {
             var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
@@ -44,7 +44,7 @@ internal static class MnistCommand
                 _ => throw new InputException("give both --idx-images and --idx-labels, or neither"),
             };
             int s = p.GetValue(seed);
-            var baseConfig = UserInput.Check(() => common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(32);
+            var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(32));
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", "mnist");
             Runtime.TorchRuntime.Initialize(1);
 

@@ -142,6 +142,28 @@ public sealed class CliTests : TempFolderTest
     }
 
     [Fact]
+    public void Mnist_runs_end_to_end_on_a_few_digits_and_names_a_missing_folder()
+    {
+        var digits = Path.Combine(Folder, "digits");
+        Directory.CreateDirectory(digits);
+        var rng = new Random(2);
+        for (int d = 0; d < 10; d++)
+            File.WriteAllText(Path.Combine(digits, $"{d}.json"), "{ \"data\": [" +
+                string.Join(",", Enumerable.Range(0, 30 * 784).Select(_ => (rng.NextDouble() < 0.2 ? rng.NextDouble() : 0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture))) + "] }");
+        var output = Path.Combine(Folder, "mnist");
+        var (code, stdout, err) = Run("mnist", "--digits", digits, "--methods", "lift", "--steps", "20", "--eval-every", "10", "--ae-epochs", "1",
+            "--is-samples", "64", "--width", "8", "--depth", "2", "--threads", "2", "--out", output);
+        Assert.True(code == 0, err);
+        Assert.Contains("test NLL per class", stdout);
+        Assert.Equal(11, File.ReadAllLines(Path.Combine(output, "table.csv")).Length);
+        Assert.True(File.Exists(Path.Combine(output, "samples.png")));
+        var (bad, _, badErr) = Run("mnist", "--digits", Path.Combine(Folder, "none"), "--out", Path.Combine(Folder, "m2"));
+        Assert.Equal(2, bad);
+        Assert.Contains("folder not found", badErr);
+        Assert.False(Directory.Exists(Path.Combine(Folder, "m2")));
+    }
+
+    [Fact]
     public void Compare_writes_tables_and_a_figure()
     {
         var output = Path.Combine(Folder, "cmp");
