@@ -90,7 +90,7 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
     /// batch-independent method its weights, for the lift the collapsed weights.</summary>
     public Tensor CollapsedWeights(Tensor reference)
     {
-        using (no_grad()) return Strategy.FlatWeights(reference).detach().clone();
+        using (no_grad()) return Strategy.EvaluationWeights(reference).detach().clone();
     }
 
     /// <summary>Stores <paramref name="flatWeights"/> in the module's constrained weights: the module alone

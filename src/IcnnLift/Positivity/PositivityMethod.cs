@@ -10,8 +10,11 @@ public static class PositivityMethod
     public const string SoftplusBias = "softplus-bias";
     public const string Lift = "lift";
     public const string LiftNoBias = "lift-nobias";
+    public const string AdmmFixed = "admm";
+    public const string AdmmBalance = "admm-balance";
+    public const string AdmmDouble = "admm-double";
 
-    public static IReadOnlyList<string> All { get; } = [Pgd, Softplus, SoftplusBias, Lift, LiftNoBias];
+    public static IReadOnlyList<string> All { get; } = [Pgd, Softplus, SoftplusBias, Lift, LiftNoBias, AdmmFixed, AdmmBalance, AdmmDouble];
 
     public static string Validate(string name)
     {
@@ -31,6 +34,9 @@ public static class PositivityMethod
         SoftplusBias => new SoftplusBiasReparam(shapes, initialWeights),
         Lift => new Positivity.Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: true, generator),
         LiftNoBias => new Positivity.Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: false, generator),
+        AdmmFixed => new Admm(shapes, initialWeights, AdmmSchedule.Fixed),
+        AdmmBalance => new Admm(shapes, initialWeights, AdmmSchedule.ResidualBalancing),
+        AdmmDouble => new Admm(shapes, initialWeights, AdmmSchedule.Doubling),
         _ => throw new InvalidOperationException(method),
     };
 }

@@ -32,6 +32,13 @@ public abstract class PositivityStrategy : nn.Module
 
     public Tensor FlatWeights(Tensor batch) => Make(batch).Weights;
 
+    /// <summary>A term the strategy adds to the loss (ADMM's augmented Lagrangian), or null.</summary>
+    public virtual Tensor? Penalty() => null;
+
+    /// <summary>The weights evaluation uses (after training, for validation and the saved model): by default the
+    /// training weights for <paramref name="reference"/>; ADMM projects them.</summary>
+    public virtual Tensor EvaluationWeights(Tensor reference) => FlatWeights(reference);
+
     /// <summary>Parameters that train at the hypernetwork's learning rate rather than the base one.</summary>
     public virtual IEnumerable<Parameter> HypernetworkParameters => [];
 

@@ -72,10 +72,11 @@ public static class RunFolder
     public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy");
+        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy,admm_rho,admm_primal_residual,admm_dual_residual");
         foreach (var r in rows)
             writer.WriteLine(string.Join(",", r.Step.ToString(CultureInfo.InvariantCulture), Format(r.TrainLoss),
-                r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy)));
+                r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy),
+                r.Admm is { } a ? Format(a.Rho) : "", r.Admm is { } b ? Format(b.PrimalResidual) : "", r.Admm is { } c ? Format(c.DualResidual) : ""));
     }
 
     private static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);

@@ -2,8 +2,12 @@ namespace IcnnLift.Training;
 
 /// <summary>One row of a run's per-iteration log. Validation NLL is set at evaluation steps only;
 /// occupancy is NaN for methods without a softplus readout.
-/// The training loss is the batch NLL, except for flows with the stochastic log-determinant (a surrogate).</summary>
-public sealed record MetricsRow(int Step, double TrainLoss, double? ValidationNll, double ShoulderOccupancy);
+/// The training loss is the batch NLL, except for flows with the stochastic log-determinant (a surrogate) and
+/// ADMM (plus its augmented-Lagrangian penalty); the ADMM columns are set for ADMM only.</summary>
+public sealed record MetricsRow(int Step, double TrainLoss, double? ValidationNll, double ShoulderOccupancy, AdmmState? Admm = null);
+
+/// <summary>ADMM's penalty and residuals after a step.</summary>
+public sealed record AdmmState(double Rho, double PrimalResidual, double DualResidual);
 
 /// <summary>What a run reports: the test figures at its best-validation checkpoint.</summary>
 public sealed record RunResult

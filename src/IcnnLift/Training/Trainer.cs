@@ -62,7 +62,7 @@ public static class Trainer
             model.Collapse(reference);
             (density as LogConcaveDensity)?.Refit();
             double validationNll = density.NllValue(validation);
-            metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy));
+            metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy, AdmmOf(model)));
             if (checkpoint is null || validationNll < best)
             {
                 best = validationNll;
@@ -84,7 +84,7 @@ public static class Trainer
             occupancy = stepOccupancy;
             stepsRun = step;
             if (step % config.EvalEvery == 0 || step == config.Steps) Evaluate(step, nll);
-            else metrics.Add(new MetricsRow(step, nll, null, occupancy));
+            else metrics.Add(new MetricsRow(step, nll, null, occupancy, AdmmOf(model)));
             onStep?.Invoke(step);
         }
 
@@ -135,6 +135,7 @@ public static class Trainer
         using (model.Conditioned(batch))
         {
             loss = objective(batch);
+            if (model.Strategy.Penalty() is { } penalty) loss = loss + penalty;
             if (model.LastPreReadout is { } pre) occupancy = Shoulder.Occupancy(pre, shoulderSigma);
         }
         double value = loss.ToDouble();
@@ -145,6 +146,9 @@ public static class Trainer
         model.AfterStep();
         return (value, occupancy);
     }
+
+    private static AdmmState? AdmmOf(PositiveNetwork model) =>
+        model.Strategy is Admm admm ? new AdmmState(admm.Rho, admm.PrimalResidual, admm.DualResidual) : null;
 
     /// <summary>Adam over the network's free parameters and the strategy's, the lift's hypernetwork at its own rate.</summary>
     public static Adam CreateOptimizer(PositiveNetwork model, TrainConfig config)

@@ -43,15 +43,39 @@ public class StrategyTests
     [MemberData(nameof(Methods))]
     public void Materialised_weights_stay_non_negative_and_the_network_convex(string method)
     {
-        var (_, model) = Wrapped(method);
+        var (net, model) = Wrapped(method);
         TrainTowardsNegativeWeights(model);
         var batch = randn([32, D], ScalarType.Float64, generator: new Generator(3));
-        using (model.Conditioned(batch))
+        if (model.Strategy is not Admm) // ADMM trains on raw weights by design; only its evaluation weights are projected
+            using (model.Conditioned(batch))
+            {
+                foreach (var w in model.ConstrainedWeights)
+                    Assert.True(w.Value.ge(0).all().item<bool>(), $"{method}: negative weight in {w.GetName()}");
+                Assert.True(Convexity.MidpointViolation(model.Network.forward, D, 0.05, 1000, new Generator(4)) <= 1e-9);
+            }
+        model.Collapse(batch);
+        foreach (var w in model.ConstrainedWeights)
+            Assert.True(w.Stored.ge(0).all().item<bool>(), $"{method}: negative evaluation weight in {w.GetName()}");
+        Assert.True(Convexity.MidpointViolation(net.forward, D, 0.05, 1000, new Generator(4)) <= 1e-9);
+        Assert.True(Convexity.MinHessianEigenvalue(net.forward, D, 5, new Generator(5)) >= 0.05 - 1e-8);
+    }
+
+    [Fact]
+    public void Admm_keeps_z_feasible_and_its_schedules_move_rho()
+    {
+        foreach (var (method, check) in new (string, Action<Admm>)[]
         {
-            foreach (var w in model.ConstrainedWeights)
-                Assert.True(w.Value.ge(0).all().item<bool>(), $"{method}: negative weight in {w.GetName()}");
-            Assert.True(Convexity.MidpointViolation(model.Network.forward, D, 0.05, 1000, new Generator(4)) <= 1e-9);
-            Assert.True(Convexity.MinHessianEigenvalue(model.Network.forward, D, 5, new Generator(5)) >= 0.05 - 1e-8);
+            (PositivityMethod.AdmmFixed, a => Assert.Equal(10, a.Rho)),
+            (PositivityMethod.AdmmDouble, a => Assert.Equal(20, a.Rho)), // 250 steps: one doubling at step 200
+            (PositivityMethod.AdmmBalance, a => Assert.NotEqual(10, a.Rho)),
+        })
+        {
+            var (_, model) = Wrapped(method);
+            TrainTowardsNegativeWeights(model, steps: 250);
+            var admm = (Admm)model.Strategy;
+            Assert.True(admm.get_buffer("z")!.ge(0).all().item<bool>());
+            Assert.True(double.IsFinite(admm.PrimalResidual) && double.IsFinite(admm.DualResidual));
+            check(admm);
         }
     }
 
