@@ -73,7 +73,8 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
         return new Release(this);
     }
 
-    /// <summary>The pre-readout iterate of the latest conditioning (for the shoulder diagnostics); null for PGD.</summary>
+    /// <summary>The pre-readout iterate of the current conditioning (for the shoulder diagnostics); null for PGD,
+    /// for ADMM and outside a <see cref="Conditioned"/> scope.</summary>
     public Tensor? LastPreReadout { get; private set; }
 
     /// <summary>E(x) with weights conditioned on x itself, or on the batch of an enclosing <see cref="Conditioned"/> scope.</summary>
@@ -113,6 +114,7 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
             if (_done) return;
             _done = true;
             owner._conditioned = false;
+            owner.LastPreReadout = null; // it belongs to the scope's batch
             foreach (var slot in owner._slots) slot.Supply(null);
         }
     }
