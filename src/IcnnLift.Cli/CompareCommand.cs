@@ -78,6 +78,11 @@ internal static class CompareCommand
                 summary,
                 paired,
             }, RunFolder.Json));
+            var occupancy = methods.ToDictionary(m => m, m => (IReadOnlyList<double[]>)specs.Where(j => j.Config.Method == m)
+                .Select(j => RunFolder.LoadOccupancy(j.Output)).ToList());
+            if (occupancy.Values.Any(curves => curves.Any(c => c.Skip(1).Any(v => !double.IsNaN(v)))))
+                OccupancyFigure.Save(Path.Combine(folder, "occupancy.png"), occupancy.Where(kv => kv.Value.Any(c => c.Skip(1).Any(v => !double.IsNaN(v))))
+                    .ToDictionary(kv => kv.Key, kv => kv.Value), configs[0].ShoulderSigma, $"{source.Name}: softplus-shoulder occupancy");
             if (datasets[seeds[0]].Dimension <= 2)
             {
                 var first = configs[0];
@@ -106,7 +111,7 @@ internal static class CompareCommand
             ["method", "vs", .. metrics.Select(m => m.Replace('_', ' '))],
             paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
                 .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
-        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(datasets[seeds[0]].Dimension <= 2 ? "densities.png, " : "")}runs/)");
+        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(datasets[seeds[0]].Dimension <= 2 ? "densities.png, " : "")}occupancy.png where a method has a softplus readout, runs/)");
         return ExitCodes.Ok;
     }
 

@@ -99,6 +99,15 @@ public static class RunFolder
         return new SavedRun(model, manifest, result);
     }
 
+    /// <summary>A run folder's per-step shoulder occupancy (NaN where the method has no softplus readout).</summary>
+    public static double[] LoadOccupancy(string directory)
+    {
+        var lines = File.ReadAllLines(Path.Combine(directory, "metrics.csv"));
+        int column = Array.IndexOf(lines[0].Split(','), "shoulder_occupancy");
+        return lines.Skip(1).Select(l => l.Split(',')[column]).Select(v =>
+            v.Length == 0 ? double.NaN : double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
+    }
+
     /// <summary>A run folder's result alone.</summary>
     public static RunResult LoadResult(string directory) => ReadJson<RunResult>(Path.Combine(directory, "result.json"));
 

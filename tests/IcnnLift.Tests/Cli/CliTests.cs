@@ -170,7 +170,7 @@ public sealed class CliTests : TempFolderTest
         var (code, stdout, _) = Run(["compare", "--target", "gumbel", "--methods", "pgd,lift", "--seeds", "2", "--out", output, .. Quick]);
         Assert.Equal(0, code);
         Assert.Contains("paired on shared seeds", stdout);
-        foreach (var file in new[] { "summary.csv", "summary.json", "runs.csv", "densities.png", "runs/lift-seed1/model.pt" })
+        foreach (var file in new[] { "summary.csv", "summary.json", "runs.csv", "densities.png", "occupancy.png", "runs/lift-seed1/model.pt" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);
         Assert.Equal(1 + 4, File.ReadAllLines(Path.Combine(output, "runs.csv")).Length);
     }
