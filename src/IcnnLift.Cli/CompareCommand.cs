@@ -46,7 +46,6 @@ internal static class CompareCommand
         var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
         var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
         var configs = UserInput.Check(() => jobs.Select(j => configFor(j.Method, j.Seed).Validated(datasets[j.Seed].Dimension)).ToList());
-        long totalSteps = configs.Sum(c => (long)c.Steps);
 
         List<SavedRun> models = [];
         List<RunResult> results = [];
@@ -56,12 +55,7 @@ internal static class CompareCommand
         RunFolder.WriteDirectory(output, folder =>
         {
             var specs = configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList();
-            Terminal.WithProgress($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds", totalSteps, advance =>
-            {
-                JobRunner.RunAll(specs, threads, advance, Path.Combine(folder, ".jobs"));
-                return 0;
-            });
-            Directory.Delete(Path.Combine(folder, ".jobs"), recursive: true);
+            JobRunner.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds", specs, threads);
             Runtime.TorchRuntime.Initialize(1);
             models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
             results = models.Select(m => m.Result).ToList();

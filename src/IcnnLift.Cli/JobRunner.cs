@@ -28,16 +28,23 @@ internal static class JobRunner
 {
     public const string ProgressPrefix = "step ";
 
-    public static void RunAll(IReadOnlyList<JobSpec> jobs, int parallelism, Action<double> advance, string scratch)
+    /// <summary>Runs <paramref name="jobs"/>, <paramref name="parallelism"/> at a time, under one progress bar of
+    /// their steps; each writes its own run folder. Their specifications live in a temporary folder, removed after.</summary>
+    public static void RunAll(string description, IReadOnlyList<JobSpec> jobs, int parallelism)
     {
-        Directory.CreateDirectory(scratch);
+        var scratch = Directory.CreateTempSubdirectory("icnn-lift-jobs-").FullName;
         try
         {
-            Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => RunOne(jobs[i], i, advance, scratch));
+            Terminal.WithProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
+                Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => RunOne(jobs[i], i, advance, scratch)));
         }
         catch (AggregateException e) when (e.InnerExceptions[0] is JobFailedException failed)
         {
             throw failed;
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
         }
     }
 

@@ -78,12 +78,7 @@ internal static class MnistCommand
                              from m in methodList
                              select new JobSpec(baseConfig with { Method = m }, new DataSource(null, classFiles[c]),
                                  Path.Combine(folder, "runs", $"class-{c}", m))).ToList();
-                Terminal.WithProgress($"mnist latents: 10 classes x {methodList.Count} methods", specs.Sum(j => (long)j.Config.Steps), advance =>
-                {
-                    JobRunner.RunAll(specs, threads, advance, Path.Combine(folder, ".jobs"));
-                    return 0;
-                });
-                Directory.Delete(Path.Combine(folder, ".jobs"), recursive: true);
+                JobRunner.RunAll($"mnist latents: 10 classes x {methodList.Count} methods", specs, threads);
 
                 // 3. The Gaussian baseline on the same splits, and the table.
                 var rows = new List<ClassRow>();

@@ -18,14 +18,14 @@ internal static class Terminal
     }
 
     /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done through the callback (thread-safe).</summary>
-    public static T WithProgress<T>(string description, double total, Func<Action<double>, T> work) =>
+    public static void WithProgress(string description, double total, Action<Action<double>> work) =>
         Over(Console.Error, Console.IsErrorRedirected).Progress()
             .AutoClear(false)
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
             .Start(ctx =>
             {
                 var task = ctx.AddTask(description, maxValue: total);
-                return work(units => task.Increment(units));
+                work(units => task.Increment(units));
             });
 
     public static void Json<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, RunFolder.Json));

@@ -26,19 +26,7 @@ internal static class TrainCommand
             });
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"{source.Name}-{config.Method}-seed{config.Seed}");
             // The run trains in a child process, alone on its thread (see JobRunner), and writes its folder there.
-            var scratch = Directory.CreateTempSubdirectory("icnn-lift-").FullName;
-            try
-            {
-                Terminal.WithProgress($"{config.Method} seed {config.Seed}", config.Steps, advance =>
-                {
-                    JobRunner.RunAll([new JobSpec(config, source, Path.GetFullPath(output), threads)], 1, advance, scratch);
-                    return 0;
-                });
-            }
-            finally
-            {
-                Directory.Delete(scratch, recursive: true);
-            }
+            JobRunner.RunAll($"{config.Method} seed {config.Seed}", [new JobSpec(config, source, Path.GetFullPath(output), threads)], 1);
             var r = RunFolder.LoadResult(output);
             if (p.GetValue(common.Json))
             {
