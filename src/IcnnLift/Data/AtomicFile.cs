@@ -18,6 +18,4 @@ public static class AtomicFile
             if (File.Exists(temp)) File.Delete(temp);
         }
     }
-
-    public static void WriteText(string path, string text) => Write(path, w => w.Write(text));
 }

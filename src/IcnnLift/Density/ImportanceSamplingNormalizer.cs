@@ -35,9 +35,6 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
     public int Samples { get; }
     public double Widen { get; }
 
-    /// <summary>The largest gradient residual of the last mode search.</summary>
-    public double ModeResidual { get; private set; }
-
     public Tensor Points => _points ?? throw new InvalidOperationException("call Fit before evaluating");
 
     /// <summary>Adds the Gaussian fitted to <paramref name="data"/> [n, d] to the proposal mixture.</summary>
@@ -58,8 +55,7 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
         using var scope = NewDisposeScope();
         using (no_grad())
         {
-            var (mode, residual) = ConvexSolver.SolveGradient(energy, zeros(1, Dimension, dtype: _dtype));
-            ModeResidual = residual;
+            var (mode, _) = ConvexSolver.SolveGradient(energy, zeros(1, Dimension, dtype: _dtype));
             var hessian = energy.Derivatives(mode).Hessian[0].to_type(ScalarType.Float64);
             var covariance = linalg.inv(hessian).mul(Widen * Widen);
             var components = new List<(Tensor Mean, Tensor Factor)> { (mode.to_type(ScalarType.Float64).squeeze(0), linalg.cholesky((covariance + covariance.T) / 2)) };

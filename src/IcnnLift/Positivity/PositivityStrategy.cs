@@ -24,8 +24,6 @@ public abstract class PositivityStrategy : nn.Module
     /// <summary>Total number of constrained coordinates.</summary>
     public long Count { get; }
 
-    public IReadOnlyList<long[]> Shapes => _shapes;
-
     /// <summary>Flat non-negative weights [Count] for a forward pass conditioned on <paramref name="batch"/> [n, d],
     /// with the pre-readout iterate they came from (the argument of softplus; null where the method has no readout).</summary>
     public abstract (Tensor Weights, Tensor? PreReadout) Make(Tensor batch);
