@@ -14,6 +14,8 @@ public static class App
         {
             TrainCommand.Create(),
             CompareCommand.Create(),
+            AblateCommand.Create(),
+            SdeCommand.Create(),
             DensityCommand.Create(),
             DemoCommand.Create(),
             SampleCommand.Create(),

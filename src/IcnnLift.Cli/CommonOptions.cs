@@ -39,6 +39,8 @@ internal sealed class CommonOptions
     public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
     public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
     public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
+    public readonly Option<int> CrossCovarianceWindow = new("--crosscov-window") { Description = "Trailing window (iterations) of the slack-channel cross-covariance; 0: off", DefaultValueFactory = _ => Defaults.CrossCovarianceWindow };
+    public readonly Option<int> CrossCovarianceEvery = new("--crosscov-every") { Description = "Read the cross-covariance every k iterations", DefaultValueFactory = _ => Defaults.CrossCovarianceEvery };
     public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
     public readonly Option<int> ImportanceSamples = new("--is-samples") { Description = "Draws of the importance-sampling normaliser (energy models, d > 2)", DefaultValueFactory = _ => Defaults.ImportanceSamples };
     public readonly Option<double> ProposalWiden = new("--proposal-widen") { Description = "Widening of the Laplace proposal (covariance x widen^2)", DefaultValueFactory = _ => Defaults.ProposalWiden };
@@ -53,7 +55,7 @@ internal sealed class CommonOptions
     {
         Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
         Option[] training = [Steps, BatchSize, LearningRate, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale,
-            ConditioningSize, ShoulderSigma, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out];
+            ConditioningSize, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
     }
@@ -77,6 +79,8 @@ internal sealed class CommonOptions
         Initialization = p.GetValue(Init)!,
         Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
         ShoulderSigma = p.GetValue(ShoulderSigma),
+        CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow),
+        CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
         GridPoints = p.GetValue(GridPoints),
         ImportanceSamples = p.GetValue(ImportanceSamples),
         ProposalWiden = p.GetValue(ProposalWiden),

@@ -39,9 +39,10 @@ internal static class CompareCommand
         return command;
     }
 
-    /// <summary>Runs the comparison, writes its folder atomically and prints the summary.</summary>
+    /// <summary>Runs the comparison, writes its folder atomically and prints the summary. <paramref name="addTo"/>
+    /// writes a command's own files into the folder before it is renamed into place.</summary>
     public static int Run(DataSource source, IReadOnlyList<string> methods, IReadOnlyList<int> seeds,
-        Func<string, int, TrainConfig> configFor, int threads, string output, bool json)
+        Func<string, int, TrainConfig> configFor, int threads, string output, bool json, Action<string, IReadOnlyList<RunResult>>? addTo = null)
     {
         var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
         var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
@@ -72,11 +73,16 @@ internal static class CompareCommand
                 summary,
                 paired,
             }, RunFolder.Json));
-            var occupancy = methods.ToDictionary(m => m, m => (IReadOnlyList<double[]>)specs.Where(j => j.Config.Method == m)
-                .Select(j => RunFolder.LoadOccupancy(j.Output)).ToList());
-            if (occupancy.Values.Any(curves => curves.Any(c => c.Skip(1).Any(v => !double.IsNaN(v)))))
-                OccupancyFigure.Save(Path.Combine(folder, "occupancy.png"), occupancy.Where(kv => kv.Value.Any(c => c.Skip(1).Any(v => !double.IsNaN(v))))
-                    .ToDictionary(kv => kv.Key, kv => kv.Value), configs[0].ShoulderSigma, $"{source.Name}: softplus-shoulder occupancy");
+            void Curves(string metric, string file, string yLabel, string what)
+            {
+                var curves = methods.ToDictionary(m => m, m => (IReadOnlyList<double[]>)specs.Where(j => j.Config.Method == m)
+                    .Select(j => RunFolder.LoadMetric(j.Output, metric)).ToList())
+                    .Where(kv => kv.Value.Any(c => c.Any(v => !double.IsNaN(v)))).ToDictionary(kv => kv.Key, kv => kv.Value);
+                if (curves.Count > 0) IterationFigure.Save(Path.Combine(folder, file), curves, yLabel, $"{source.Name}: {what}");
+            }
+            double sigma = configs[0].ShoulderSigma;
+            Curves("shoulder_occupancy", "occupancy.png", FormattableString.Invariant($"fraction of coordinates with softplus'(t) < {sigma}"), "softplus-shoulder occupancy");
+            Curves("cross_covariance", "crosscov.png", $"||Sigma||_F, trailing window of {configs[0].CrossCovarianceWindow} iterations", "slack-channel cross-covariance");
             if (datasets[seeds[0]].Dimension <= 2)
             {
                 var first = configs[0];
@@ -86,6 +92,7 @@ internal static class CompareCommand
                 DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,
                     $"{source.Name}: fitted densities, {seeds.Count} seeds");
             }
+            addTo?.Invoke(folder, results);
         });
         foreach (var m in models) m.Model.Module.Dispose();
 
@@ -105,7 +112,7 @@ internal static class CompareCommand
             ["method", "vs", .. metrics.Select(m => m.Replace('_', ' '))],
             paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
                 .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
-        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(datasets[seeds[0]].Dimension <= 2 ? "densities.png, " : "")}occupancy.png where a method has a softplus readout, runs/)");
+        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(datasets[seeds[0]].Dimension <= 2 ? "densities.png, " : "")}occupancy.png and crosscov.png where a method has a softplus readout, runs/)");
         return ExitCodes.Ok;
     }
 
@@ -114,11 +121,11 @@ internal static class CompareCommand
     private static void WriteRunsCsv(string path, IEnumerable<RunResult> results)
     {
         using var w = new StreamWriter(path);
-        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
+        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
         foreach (var r in results)
             w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), F(r.TestNll), F(r.TotalVariation), F(r.CrossEntropy),
                 F(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
-                F(r.FinalShoulderOccupancy), F(r.Seconds), r.Stopped is null ? "" : "yes", F(r.LogZStandardError), F(r.EffectiveSampleSize),
+                F(r.FinalShoulderOccupancy), F(r.MeanCrossCovariance), F(r.Seconds), r.Stopped is null ? "" : "yes", F(r.LogZStandardError), F(r.EffectiveSampleSize),
                 r.Warning is null ? "" : "low effective sample size"));
     }
 

@@ -70,7 +70,7 @@ public sealed class Lift : SoftplusReadout
     }
 
     /// <summary>h_phi(X): the body's output [Count], before the bias.</summary>
-    public Tensor Body(Tensor batch)
+    public override Tensor Body(Tensor batch)
     {
         var x = _options.ConditioningSize is int k && k < batch.shape[0] ? batch.narrow(0, 0, k) : batch;
         var summary = _encoder.forward(x).mean([0], keepdim: true);
@@ -79,6 +79,8 @@ public sealed class Lift : SoftplusReadout
 
     /// <summary>The learnable bias b (a fixed buffer in the no-bias ablation).</summary>
     public Tensor Bias => _bias;
+
+    public override Parameter? Slack => _bias as Parameter;
 
     public override Tensor PreReadout(Tensor batch) => Body(batch) + _bias;
 

@@ -67,6 +67,13 @@ public abstract class SoftplusReadout(string name, IReadOnlyList<long[]> shapes)
     /// <summary>The pre-readout iterate [Count] for <paramref name="batch"/>.</summary>
     public abstract Tensor PreReadout(Tensor batch);
 
+    /// <summary>The body of pre-readout = body + slack, the part that may depend on the batch; null where
+    /// there is none (direct softplus). Read by the slack-channel cross-covariance.</summary>
+    public virtual Tensor? Body(Tensor batch) => null;
+
+    /// <summary>The slack channel b, a trained parameter, or null where there is none.</summary>
+    public virtual Parameter? Slack => null;
+
     public override (Tensor Weights, Tensor? PreReadout) Make(Tensor batch)
     {
         var pre = PreReadout(batch);

@@ -37,4 +37,8 @@ public sealed class SoftplusBiasReparam : SoftplusReadout
     }
 
     public override Tensor PreReadout(Tensor batch) => _a + _b;
+
+    public override Tensor? Body(Tensor batch) => _a;
+
+    public override Parameter? Slack => _b;
 }

@@ -72,10 +72,10 @@ public static class RunFolder
     public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy,admm_rho,admm_primal_residual,admm_dual_residual");
+        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy,cross_covariance,admm_rho,admm_primal_residual,admm_dual_residual");
         foreach (var r in rows)
             writer.WriteLine(string.Join(",", r.Step.ToString(CultureInfo.InvariantCulture), Format(r.TrainLoss),
-                r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy),
+                r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy), r.CrossCovariance is double x ? Format(x) : "",
                 r.Admm is { } a ? Format(a.Rho) : "", r.Admm is { } b ? Format(b.PrimalResidual) : "", r.Admm is { } c ? Format(c.DualResidual) : ""));
     }
 
@@ -99,11 +99,13 @@ public static class RunFolder
         return new SavedRun(model, manifest, result);
     }
 
-    /// <summary>A run folder's per-step shoulder occupancy (NaN where the method has no softplus readout).</summary>
-    public static double[] LoadOccupancy(string directory)
+    /// <summary>One column of a run folder's metrics.csv, a value per logged step (NaN where empty), such as
+    /// shoulder_occupancy or cross_covariance.</summary>
+    public static double[] LoadMetric(string directory, string name)
     {
         var lines = File.ReadAllLines(Path.Combine(directory, "metrics.csv"));
-        int column = Array.IndexOf(lines[0].Split(','), "shoulder_occupancy");
+        int column = Array.IndexOf(lines[0].Split(','), name);
+        if (column < 0) throw new InputException($"{Path.Combine(directory, "metrics.csv")}: no column '{name}'");
         return lines.Skip(1).Select(l => l.Split(',')[column]).Select(v =>
             v.Length == 0 ? double.NaN : double.Parse(v, CultureInfo.InvariantCulture)).ToArray();
     }

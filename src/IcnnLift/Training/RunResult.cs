@@ -4,7 +4,11 @@ namespace IcnnLift.Training;
 /// occupancy is NaN for methods without a softplus readout.
 /// The training loss is the batch NLL, except for flows with the stochastic log-determinant (a surrogate) and
 /// ADMM (plus its augmented-Lagrangian penalty); the ADMM columns are set for ADMM only.</summary>
-public sealed record MetricsRow(int Step, double TrainLoss, double? ValidationNll, double ShoulderOccupancy, AdmmState? Admm = null);
+public sealed record MetricsRow(int Step, double TrainLoss, double? ValidationNll, double ShoulderOccupancy, AdmmState? Admm = null)
+{
+    /// <summary>||Sigma||_F of the slack-channel cross-covariance, at the steps where it is read.</summary>
+    public double? CrossCovariance { get; init; }
+}
 
 /// <summary>ADMM's penalty and residuals after a step.</summary>
 public sealed record AdmmState(double Rho, double PrimalResidual, double DualResidual);
@@ -32,6 +36,8 @@ public sealed record RunResult
     public string? Warning { get; init; }
     public required int StepsRun { get; init; }
     public required double FinalShoulderOccupancy { get; init; }
+    /// <summary>Time average of the slack-channel cross-covariance readings (softplus-family methods with the diagnostic on).</summary>
+    public double? MeanCrossCovariance { get; init; }
     /// <summary>Set when the loss stopped being finite: training stopped there and the best checkpoint was kept.</summary>
     public string? Stopped { get; init; }
     public required double Seconds { get; init; }

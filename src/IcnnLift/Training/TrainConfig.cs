@@ -31,6 +31,10 @@ public sealed record TrainConfig
     public string Initialization { get; init; } = "default";
     public LiftOptions Lift { get; init; } = new();
     public double ShoulderSigma { get; init; } = Shoulder.DefaultSigma;
+    /// <summary>Trailing window T of the slack-channel cross-covariance, in iterations; 0 turns the diagnostic off.</summary>
+    public int CrossCovarianceWindow { get; init; } = 50;
+    /// <summary>The cross-covariance is read every this many iterations.</summary>
+    public int CrossCovarianceEvery { get; init; } = 10;
     /// <summary>Quadrature points per dimension; null: 512 in 1-D, 64 in 2-D.</summary>
     public int? GridPoints { get; init; }
     /// <summary>The quadrature box is the data's range widened by this fraction of it on each side.</summary>
@@ -71,6 +75,8 @@ public sealed record TrainConfig
         if (ImportanceSamples < 2) throw new ArgumentException($"--is-samples must be at least 2, got {ImportanceSamples}");
         if (!(ProposalWiden >= 1) || double.IsInfinity(ProposalWiden)) throw new ArgumentException($"--proposal-widen must be at least 1, got {ProposalWiden}");
         Shoulder.Threshold(ShoulderSigma);
+        if (CrossCovarianceWindow is < 0 or 1) throw new ArgumentException($"--crosscov-window must be 0 (off) or at least 2, got {CrossCovarianceWindow}");
+        if (CrossCovarianceEvery < 1) throw new ArgumentException($"--crosscov-every must be positive, got {CrossCovarianceEvery}");
         Lift.Validate();
         NetworkSpec(dimension).Validate();
         _ = DType;

@@ -26,6 +26,9 @@ public static class Trainer
     /// <summary>Most training rows the lift's collapsed weights are computed from (the first ones, already shuffled).</summary>
     public const int ReferenceRows = 50_000;
 
+    /// <summary>Rows of the fixed reference batch the cross-covariance measures the body's batch noise against.</summary>
+    public const int CrossCovarianceReferenceRows = 1024;
+
     /// <summary>Below this effective sample size an importance-sampled log Z is flagged.</summary>
     public const double MinimumEffectiveSamples = 100;
 
@@ -48,6 +51,11 @@ public static class Trainer
         var optimizer = CreateOptimizer(model, config);
         // The lift's evaluation weights come from the training set, or a fixed large part of it.
         var reference = train.shape[0] > ReferenceRows ? train.narrow(0, 0, ReferenceRows) : train;
+
+        using var crossCovariance = config.CrossCovarianceWindow > 0 && model.Strategy is SoftplusReadout readout
+            ? new SlackCrossCovariance(readout, train.narrow(0, 0, Math.Min(train.shape[0], CrossCovarianceReferenceRows)), config.CrossCovarianceWindow, config.ShoulderSigma)
+            : null;
+        var crossCovarianceReadings = new List<double>();
 
         var metrics = new List<MetricsRow>(config.Steps + 1);
         var order = new BatchOrder(data.Train.Length, Math.Min(config.BatchSize, data.Train.Length), config.Seed);
@@ -75,7 +83,7 @@ public static class Trainer
         for (int step = 1; step <= config.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (nll, stepOccupancy) = Step(model, optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma);
+            var (nll, stepOccupancy) = Step(model, optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma, crossCovariance);
             if (!double.IsFinite(nll))
             {
                 stopped = $"training loss became {nll} at step {step}; stopped and kept the checkpoint of step {bestStep}";
@@ -83,8 +91,11 @@ public static class Trainer
             }
             occupancy = stepOccupancy;
             stepsRun = step;
+            double? reading = crossCovariance is { Full: true } && step % config.CrossCovarianceEvery == 0 ? crossCovariance.Frobenius() : null;
+            if (reading is double r) crossCovarianceReadings.Add(r);
             if (step % config.EvalEvery == 0 || step == config.Steps) Evaluate(step, nll);
             else metrics.Add(new MetricsRow(step, nll, null, occupancy, AdmmOf(model)));
+            if (reading is not null) metrics[^1] = metrics[^1] with { CrossCovariance = reading };
             onStep?.Invoke(step);
         }
 
@@ -113,6 +124,7 @@ public static class Trainer
                 : null,
             StepsRun = stepsRun,
             FinalShoulderOccupancy = occupancy,
+            MeanCrossCovariance = crossCovarianceReadings.Count > 0 ? crossCovarianceReadings.Average() : null,
             Stopped = stopped,
             Seconds = clock.Elapsed.TotalSeconds,
         };
@@ -125,23 +137,25 @@ public static class Trainer
     /// One optimiser step: the constrained weights made from <paramref name="batch"/>, the objective on the
     /// batch (it reads the wrapped module, whose weights are now those), backward, the optimiser, the strategy's after-step. A non-finite
     /// loss is returned without stepping. Also returns the shoulder occupancy of the pre-readout iterate
-    /// (NaN for methods without one).
+    /// (NaN for methods without one), and records the step in <paramref name="crossCovariance"/> when given.
     /// </summary>
     public static (double Loss, double Occupancy) Step(PositiveNetwork model, optim.Optimizer optimizer, Tensor batch,
-        Func<Tensor, Tensor> objective, double shoulderSigma = Shoulder.DefaultSigma)
+        Func<Tensor, Tensor> objective, double shoulderSigma = Shoulder.DefaultSigma, SlackCrossCovariance? crossCovariance = null)
     {
         Tensor loss;
-        double occupancy = double.NaN;
+        Tensor? preReadout;
         using (model.Conditioned(batch))
         {
             loss = objective(batch);
             if (model.Strategy.Penalty() is { } penalty) loss = loss + penalty;
-            if (model.LastPreReadout is { } pre) occupancy = Shoulder.Occupancy(pre, shoulderSigma);
+            preReadout = model.LastPreReadout;
         }
+        double occupancy = preReadout is null ? double.NaN : Shoulder.Occupancy(preReadout, shoulderSigma);
         double value = loss.ToDouble();
         if (!double.IsFinite(value)) return (value, occupancy);
         optimizer.zero_grad();
         loss.backward();
+        if (preReadout is not null) crossCovariance?.Record(batch, preReadout);
         optimizer.step();
         model.AfterStep();
         return (value, occupancy);

@@ -51,6 +51,11 @@ public sealed class CliTests : TempFolderTest
         { ["train", "--target", "tabular-6d", "--is-samples", "1"], "--is-samples must be at least 2" },
         { ["train", "--target", "8gaussians", "--task", "vae"], "unknown task 'vae'" },
         { ["train", "--target", "8gaussians", "--task", "flow", "--blocks", "0"], "--blocks must be positive" },
+        { ["train", "--target", "gumbel", "--crosscov-window", "1"], "--crosscov-window must be 0 (off) or at least 2" },
+        { ["ablate", "--target", "gumbel", "--crosscov-window", "0"], "--crosscov-window 0 turns off" },
+        { ["sde", "--noise", "0,abc"], "--noise: 'abc' is not a number" },
+        { ["sde", "--start", "1"], "--start must be in the shoulder" },
+        { ["sde", "--budgets", "0"], "--budgets: budgets must be positive" },
     };
 
     [Theory]
@@ -176,6 +181,30 @@ public sealed class CliTests : TempFolderTest
     }
 
     [Fact]
+    public void Ablate_reports_the_structural_zeros_and_sde_the_escape_fractions()
+    {
+        var output = Path.Combine(Folder, "ablate");
+        var (code, stdout, _) = Run(["ablate", "--target", "gumbel", "--seeds", "1", "--crosscov-window", "10", "--out", output, .. Quick]);
+        Assert.Equal(0, code);
+        foreach (var file in new[] { "ablation.csv", "ablation.png", "crosscov.png", "occupancy.png", "runs/lift-nobias-seed0/metrics.csv" })
+            Assert.True(File.Exists(Path.Combine(output, file)), file);
+        var rows = File.ReadAllLines(Path.Combine(output, "ablation.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[0], r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(0.0, rows["softplus"]);
+        Assert.Equal(0.0, rows["softplus-bias"]);
+        Assert.Equal(0.0, rows["lift-nobias"]);
+        Assert.True(rows["lift"] > 0);
+        Assert.Contains("seeds at exactly 0", stdout);
+
+        var sde = Path.Combine(Folder, "sde");
+        (code, stdout, _) = Run("sde", "--noise", "0,0.1", "--budgets", "500,2000", "--paths", "200", "--out", sde);
+        Assert.Equal(0, code);
+        var csv = File.ReadAllLines(Path.Combine(sde, "sde.csv"));
+        Assert.Equal(1 + 4, csv.Length);
+        Assert.StartsWith("0,2000,200,0,", csv[2]); // no noise, no escape
+        Assert.True(File.Exists(Path.Combine(sde, "sde.png")));
+    }
+
+    [Fact]
     public void Compare_gives_the_same_numbers_whatever_the_number_of_side_by_side_runs()
     {
         string[] Runs(string threads)
@@ -183,7 +212,9 @@ public sealed class CliTests : TempFolderTest
             var output = Path.Combine(Folder, "t" + threads);
             Assert.Equal(0, Run(["compare", "--target", "gumbel", "--methods", "softplus,lift", "--seeds", "2", "--threads", threads, "--out", output, .. Quick]).Code);
             // Drop the wall-clock column.
-            return File.ReadAllLines(Path.Combine(output, "runs.csv")).Select(l => string.Join(",", l.Split(',').Where((_, i) => i != 9))).ToArray();
+            var lines = File.ReadAllLines(Path.Combine(output, "runs.csv"));
+            int seconds = Array.IndexOf(lines[0].Split(','), "seconds");
+            return lines.Select(l => string.Join(",", l.Split(',').Where((_, i) => i != seconds))).ToArray();
         }
         Assert.Equal(Runs("1"), Runs("2"));
     }

@@ -3,14 +3,14 @@ using ScottPlot;
 
 namespace IcnnLift.Plotting;
 
-/// <summary>Softplus-shoulder occupancy against iteration: the median over seeds and the band between the
-/// quartiles, one colour a method.</summary>
-public static class OccupancyFigure
+/// <summary>A per-iteration diagnostic (shoulder occupancy, cross-covariance) against iteration: the median
+/// over seeds and the band between the quartiles, one colour a method. Steps where a seed has no value are left out.</summary>
+public static class IterationFigure
 {
     private static readonly Color[] Palette = [Colors.SteelBlue, Colors.Orange, Colors.SeaGreen, Colors.Crimson, Colors.Purple];
 
-    /// <param name="series">Per method, one occupancy curve a seed (index = step).</param>
-    public static void Save(string path, IReadOnlyDictionary<string, IReadOnlyList<double[]>> series, double sigma, string title)
+    /// <param name="series">Per method, one curve a seed (index = step).</param>
+    public static void Save(string path, IReadOnlyDictionary<string, IReadOnlyList<double[]>> series, string yLabel, string title)
     {
         var plot = new Plot();
         int colour = 0;
@@ -31,7 +31,7 @@ public static class OccupancyFigure
         }
         plot.Title(title);
         plot.XLabel("iteration");
-        plot.YLabel(FormattableString.Invariant($"fraction of coordinates with softplus'(t) < {sigma}"));
+        plot.YLabel(yLabel);
         plot.ShowLegend(Alignment.UpperRight);
         DensityFigure.SavePng(plot, path, 900, 520);
     }

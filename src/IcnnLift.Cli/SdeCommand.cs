@@ -1,0 +1,96 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using IcnnLift.Data;
+using IcnnLift.Diagnostics;
+using IcnnLift.Plotting;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli;
+
+/// <summary><c>icnn-lift sde</c>: the escape fraction of the one-coordinate bias-channel SDE against its noise level
+/// and budget (sde.csv, sde.json, sde.png).</summary>
+internal static class SdeCommand
+{
+    public static Command Create()
+    {
+        var defaults = new EscapeSdeOptions();
+        var noise = new Option<string>("--noise") { Description = "Comma-separated body noise levels s_jac (0 is direct softplus)", DefaultValueFactory = _ => "0,0.005,0.01,0.02,0.05,0.1,0.2" };
+        var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets in iterations (the largest is simulated)", DefaultValueFactory = _ => "1000,5000,20000" };
+        var paths = new Option<int>("--paths") { Description = "Paths per noise level", DefaultValueFactory = _ => defaults.Paths };
+        var start = new Option<double>("--start") { Description = "Starting pre-readout level (in the shoulder)", DefaultValueFactory = _ => defaults.Start };
+        var lr = new Option<double>("--lr") { Description = "Step size eta of the drift", DefaultValueFactory = _ => defaults.LearningRate };
+        var weight = new Option<double>("--target-weight") { Description = "w*, the weight the coordinate's loss pulls toward", DefaultValueFactory = _ => defaults.TargetWeight };
+        var gradientNoise = new Option<double>("--gradient-noise") { Description = "Mini-batch gradient noise, attenuated by psi' like the gradient", DefaultValueFactory = _ => defaults.GradientNoise };
+        var shoulder = new Option<double>("--shoulder") { Description = "Shoulder level sigma_s", DefaultValueFactory = _ => defaults.ShoulderSigma };
+        var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
+        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("runs", "sde") };
+        var json = new Option<bool>("--json") { Description = "Print the results as JSON on stdout" };
+        var command = new Command("sde", "Escape from the softplus shoulder in the one-coordinate bias-channel SDE: escape fraction against noise level and budget.");
+        foreach (var o in new Option[] { noise, budgets, paths, start, lr, weight, gradientNoise, shoulder, seed, output, json }) command.Options.Add(o);
+        command.SetAction(p =>
+        {
+            var levels = Numbers(p.GetValue(noise)!, "--noise", s => double.Parse(s, CultureInfo.InvariantCulture));
+            if (levels.Any(v => !(v >= 0) || double.IsInfinity(v))) throw new InputException("--noise: levels must be non-negative numbers");
+            var budgetList = Numbers(p.GetValue(budgets)!, "--budgets", s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().Order().ToList();
+            if (budgetList[0] < 1) throw new InputException("--budgets: budgets must be positive");
+            var options = UserInput.Check(() => new EscapeSdeOptions(p.GetValue(start), p.GetValue(lr), p.GetValue(weight), p.GetValue(gradientNoise),
+                p.GetValue(shoulder), p.GetValue(paths), budgetList[^1]).Validated());
+            Runtime.TorchRuntime.Initialize(1);
+            var passages = new List<int[]>();
+            foreach (var level in levels)
+            {
+                passages.Add(EscapeSde.FirstPassage(options, level, p.GetValue(seed)));
+                Console.Error.WriteLine(FormattableString.Invariant($"noise {level}: {EscapeSde.EscapeFraction(passages[^1], budgetList[^1]):P1} escaped in {budgetList[^1]} iterations"));
+            }
+            var rows = levels.SelectMany((level, i) => budgetList.Select(b =>
+            {
+                double f = EscapeSde.EscapeFraction(passages[i], b);
+                var (low, high) = EscapeSde.Wilson(f, options.Paths);
+                return (Noise: level, Budget: b, Fraction: f, Low: low, High: high);
+            })).ToList();
+            IEnumerable<object> Rows() => rows.Select(r => new { r.Noise, r.Budget, r.Fraction, ci95 = new[] { r.Low, r.High } });
+            var outputPath = p.GetValue(output)!;
+            RunFolder.WriteDirectory(outputPath, folder =>
+            {
+                File.WriteAllText(Path.Combine(folder, "sde.json"), JsonSerializer.Serialize(new
+                {
+                    options, noise = levels, budgets = budgetList, seed = p.GetValue(seed), noise_free_escape_steps = options.NoiseFreeEscapeSteps,
+                    rows = Rows(),
+                }, RunFolder.Json));
+                using (var w = new StreamWriter(Path.Combine(folder, "sde.csv")))
+                {
+                    w.WriteLine("noise,budget,paths,escape_fraction,ci95_low,ci95_high");
+                    foreach (var r in rows)
+                        w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
+                }
+                EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
+                    FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
+            });
+            if (p.GetValue(json))
+            {
+                Terminal.Json(new { folder = Path.GetFullPath(outputPath), rows = Rows() });
+                return ExitCodes.Ok;
+            }
+            Terminal.Table(FormattableString.Invariant($"fraction of {options.Paths} paths that left the shoulder (start t = {options.Start}; noise-free escape needs about {options.NoiseFreeEscapeSteps:N0} iterations)"),
+                ["noise", .. budgetList.Select(b => $"within {b:N0}")],
+                levels.Select((level, i) => new[] { level.ToString(CultureInfo.InvariantCulture) }.Concat(budgetList.Select(b => Terminal.Number(EscapeSde.EscapeFraction(passages[i], b), "F3"))).ToArray()));
+            Terminal.Line($"results: {outputPath} (sde.csv, sde.json, sde.png)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>A comma-separated list of numbers; a bad entry names the option.</summary>
+    private static List<T> Numbers<T>(string text, string option, Func<string, T> parse)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (items.Length == 0) throw new InputException($"{option}: no values");
+        return items.Select(s =>
+        {
+            try { return parse(s); }
+            catch (FormatException) { throw new InputException($"{option}: '{s}' is not a number"); }
+            catch (OverflowException) { throw new InputException($"{option}: '{s}' is out of range"); }
+        }).ToList();
+    }
+}

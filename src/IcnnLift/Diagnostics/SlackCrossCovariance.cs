@@ -1,0 +1,92 @@
+using IcnnLift.Positivity;
+using TorchSharp;
+using static TorchSharp.torch;
+
+namespace IcnnLift.Diagnostics;
+
+/// <summary>
+/// The slack-channel cross-covariance (DESIGN section 1) over a trailing window of T iterations:
+/// Sigma = (1/T) sum_t (h_t - mean h)(g_t - mean g)^T on the shoulder coordinates, with g_t = dL/db the
+/// slack's gradient and h_t the body's batch noise, h_phi(X_t) - h_phi(X_ref) with X_ref a fixed reference
+/// batch. Subtracting the body at a fixed batch keeps only what the batch contributes: a body that does
+/// not see the batch gives exactly zero, however its parameters drift over the window, and so do a
+/// missing body (zero) and a missing slack (zero gradient). Those are the three deletions' structural zeros.
+/// ||Sigma||_F comes from the two T x T Gram matrices of the centred windows, never from the N x N Sigma:
+/// ||Hc^T Gc||_F^2 = sum_st (Hc Hc^T)_st (Gc Gc^T)_st.
+/// </summary>
+public sealed class SlackCrossCovariance : IDisposable
+{
+    private readonly SoftplusReadout _readout;
+    private readonly Tensor _reference;
+    private readonly Tensor _bodyNoise;
+    private readonly Tensor _slackGradient;
+    private readonly double _threshold;
+    private Tensor? _shoulder;
+    private int _recorded;
+
+    /// <param name="readout">The strategy whose slack channel is watched.</param>
+    /// <param name="reference">The fixed batch X_ref the body's noise is measured against.</param>
+    /// <param name="window">T, the trailing window's length in iterations.</param>
+    /// <param name="sigma">The shoulder level sigma_s.</param>
+    public SlackCrossCovariance(SoftplusReadout readout, Tensor reference, int window, double sigma = Shoulder.DefaultSigma)
+    {
+        if (window < 2) throw new ArgumentException($"the cross-covariance window must be at least 2 iterations, got {window}");
+        _readout = readout;
+        _reference = reference.detach().clone().DetachFromDisposeScope();
+        _bodyNoise = zeros(window, readout.Count, ScalarType.Float64).DetachFromDisposeScope();
+        _slackGradient = zeros(window, readout.Count, ScalarType.Float64).DetachFromDisposeScope();
+        _threshold = Shoulder.Threshold(sigma);
+        Window = window;
+    }
+
+    public int Window { get; }
+
+    /// <summary>True once the window holds T iterations.</summary>
+    public bool Full => _recorded >= Window;
+
+    /// <summary>Records iteration t: call after the backward pass (the slack's gradient is read) and before
+    /// the optimiser step (the body is evaluated at the parameters that made the step's weights).</summary>
+    public void Record(Tensor batch, Tensor preReadout)
+    {
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        int row = _recorded % Window;
+        var body = _readout.Body(batch);
+        if (body is null) _bodyNoise[row].zero_();
+        else _bodyNoise[row].copy_(body - _readout.Body(_reference)!);
+        if (_readout.Slack?.grad is { } gradient) _slackGradient[row].copy_(gradient);
+        else _slackGradient[row].zero_();
+        _shoulder?.Dispose();
+        _shoulder = preReadout.detach().lt(_threshold).nonzero().squeeze(1).DetachFromDisposeScope();
+        _recorded++;
+    }
+
+    /// <summary>||Sigma||_F over the window, on the coordinates in the shoulder at the last recorded iteration
+    /// (0 when none is); NaN until the window is full.</summary>
+    public double Frobenius()
+    {
+        if (!Full || _shoulder is null) return double.NaN;
+        using var scope = NewDisposeScope();
+        return Frobenius(_bodyNoise.index_select(1, _shoulder), _slackGradient.index_select(1, _shoulder));
+    }
+
+    /// <summary>||(1/T) Hc^T Gc||_F for windows <paramref name="h"/> and <paramref name="g"/> [T, N] (rows are
+    /// iterations), from their T x T Gram matrices.</summary>
+    public static double Frobenius(Tensor h, Tensor g)
+    {
+        using var scope = NewDisposeScope();
+        long t = h.shape[0];
+        var hc = h.to_type(ScalarType.Float64) - h.to_type(ScalarType.Float64).mean([0], keepdim: true);
+        var gc = g.to_type(ScalarType.Float64) - g.to_type(ScalarType.Float64).mean([0], keepdim: true);
+        double squared = (hc.matmul(hc.T) * gc.matmul(gc.T)).sum().ToDouble();
+        return Math.Sqrt(Math.Max(squared, 0)) / t;
+    }
+
+    public void Dispose()
+    {
+        _reference.Dispose();
+        _bodyNoise.Dispose();
+        _slackGradient.Dispose();
+        _shoulder?.Dispose();
+    }
+}
