@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using IcnnLift.Convex;
 using IcnnLift.Density;
+using IcnnLift.Diagnostics;
 using IcnnLift.Flows;
 using IcnnLift.Positivity;
 using IcnnLift.Runtime;
@@ -81,6 +82,52 @@ foreach (int d in new[] { 2, 6, 21, 64 })
     foreach (var (name, _) in variants)
         Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
 }
+
+Console.WriteLine();
+Console.WriteLine("5. diagnostics on a 1-D EBM step (quadrature): shoulder occupancy, and the slack-channel cross-covariance (window 50, read every 10 steps)");
+Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs off",8}");
+{
+    var data = Data(1);
+    var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
+    foreach (var method in new[] { PositivityMethod.Softplus, PositivityMethod.Lift })
+    {
+        var variants = new List<(string, Action)>
+        {
+            ($"{method}, diagnostics off", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, shoulder: null)),
+            ($"{method}, occupancy", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll)),
+            ($"{method}, occupancy + cross-covariance", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
+        };
+        var times = Measure(variants, rounds, stepsPerRound / 2);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant($"{1,3} {name,-34} {Median(times[name]),8:F3} {Ratio(times, name, variants[0].Item1),7:F2}x"));
+    }
+    // Landscape grid: points of a plane through a trained-for-nothing lift, constrained and lifted space.
+    var g = new Generator(3);
+    var network = new InputConvexNetwork(new IcnnSpec(1, Width, Depth), g);
+    var model = PositiveNetwork.Wrap(network, PositivityMethod.Lift, 1, new LiftOptions(HeadScale: 0.1), g);
+    var density = new LogConcaveDensity(network, grid);
+    var reference = data.narrow(0, 0, 1024);
+    foreach (var space in new[] { ParameterSpace.Constrained(model, reference), ParameterSpace.Lifted(model, reference) })
+    {
+        var origin = space.Read();
+        var plane = LandscapePlane.Through(origin, origin + randn(origin.shape[0], ScalarType.Float64, generator: g), space.Blocks, g);
+        var axis = LossLandscape.Range(-1, 1, 15);
+        var landscape = LossLandscape.Evaluate(space, plane, () => density.NllValue(data), axis, axis);
+        Console.WriteLine(FormattableString.Invariant($"landscape, {space.Name} space: {landscape.PointsPerSecond:F0} grid points/s (loss on 4,096 rows + 512 quadrature points)"));
+    }
+}
+
+Console.WriteLine();
+Console.WriteLine("6. log-concave EBM step with the importance-sampling normaliser (2,048 draws, proposal refitted every step)");
+Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+foreach (int d in new[] { 6, 21, 32 })
+{
+    var data = Data(d);
+    var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }.Select(m => (m, EbmStep(m, d, data))).ToList();
+    var times = Measure(variants, rounds, stepsPerRound / 10);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+}
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 
 static Tensor Data(int d) => randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
@@ -123,8 +170,10 @@ static Func<Tensor> Batches(Tensor data)
     return () => data.index_select(0, randint(0, data.shape[0], [Batch], generator: g));
 }
 
-// The library's own training step (Trainer.Step) for one positivity method and objective.
-static Action LibraryStep(string method, int d, Tensor data, Func<InputConvexNetwork, Func<Tensor, Tensor>> objectiveFor)
+// The library's own training step (Trainer.Step) for one positivity method and objective, with the shoulder
+// occupancy (null: off) and optionally the cross-covariance recorded every step and read every 10th.
+static Action LibraryStep(string method, int d, Tensor data, Func<InputConvexNetwork, Func<Tensor, Tensor>> objectiveFor,
+    double? shoulder = Shoulder.DefaultSigma, bool crossCovariance = false)
 {
     var g = new Generator(3);
     var network = new InputConvexNetwork(new IcnnSpec(d, Width, Depth), g);
@@ -132,10 +181,29 @@ static Action LibraryStep(string method, int d, Tensor data, Func<InputConvexNet
     var optimizer = Trainer.CreateOptimizer(model, new TrainConfig { Method = method });
     var objective = objectiveFor(network);
     var next = Batches(data);
+    var slack = crossCovariance ? new SlackCrossCovariance((SoftplusReadout)model.Strategy, data.narrow(0, 0, Trainer.CrossCovarianceReferenceRows), 50) : null;
+    int step = 0;
     return () =>
     {
         using var scope = NewDisposeScope();
-        Trainer.Step(model, optimizer, next(), objective);
+        Trainer.Step(model, optimizer, next(), objective, shoulder, slack);
+        if (slack is { Full: true } && ++step % 10 == 0) slack.Frobenius();
+    };
+}
+
+// A log-concave EBM step as the trainer runs it for d > 2 (importance-sampling normaliser refitted every step).
+static Action EbmStep(string method, int d, Tensor data)
+{
+    var g = new Generator(3);
+    var config = new TrainConfig { Method = method, Width = Width, Depth = Depth };
+    var density = DensityModels.Create(config, d, g, data);
+    var model = PositiveNetwork.Wrap(density.Module, method, d, config.Lift, g);
+    var optimizer = Trainer.CreateOptimizer(model, config);
+    var next = Batches(data);
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        Trainer.Step(model, optimizer, next(), density.TrainingLoss);
     };
 }
 

@@ -16,6 +16,7 @@ public static class App
             CompareCommand.Create(),
             AblateCommand.Create(),
             SdeCommand.Create(),
+            LandscapeCommand.Create(),
             DensityCommand.Create(),
             DemoCommand.Create(),
             SampleCommand.Create(),

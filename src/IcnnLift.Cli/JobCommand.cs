@@ -18,9 +18,9 @@ internal static class JobCommand
             var job = JsonSerializer.Deserialize<JobSpec>(File.ReadAllText(p.GetValue(spec)!), RunFolder.Json)
                 ?? throw new InvalidOperationException("empty job specification");
             TorchRuntime.Initialize(job.Threads);
-            var model = Trainer.Train(job.Config, job.Data.ForSeed(job.Config.Seed), job.Data.Target, step =>
+            var model = Trainer.Train(job.Config, job.Data.ForSeed(job.Config.Seed), job.Data.Target, progress =>
             {
-                if (step % 10 == 0 || step == job.Config.Steps) Console.Out.WriteLine($"{JobRunner.ProgressPrefix}{step}");
+                if (progress.Step % 10 == 0 || progress.Step == job.Config.Steps) Console.Out.WriteLine($"{JobRunner.ProgressPrefix}{progress.Step}");
             });
             RunFolder.Write(job.Output, job.Config, model);
             Console.Out.WriteLine($"{JobRunner.ProgressPrefix}{job.Config.Steps}"); // a run stopped early still fills its share of the bar

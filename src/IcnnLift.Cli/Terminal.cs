@@ -19,14 +19,34 @@ internal static class Terminal
 
     /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done through the callback (thread-safe).</summary>
     public static void WithProgress(string description, double total, Action<Action<double>> work) =>
-        Over(Console.Error, Console.IsErrorRedirected).Progress()
-            .AutoClear(false)
-            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn())
-            .Start(ctx =>
+        Bar(autoRefresh: true).Start(ctx =>
+        {
+            var task = ctx.AddTask(description, maxValue: total);
+            work(units => task.Increment(units));
+        });
+
+    /// <summary>The same with no refresh thread: the bar is redrawn by the thread that reports, at most every 200 ms.
+    /// For work that calls libtorch in this process, where another allocating thread is a hazard (see JobRunner).</summary>
+    public static void WithProgressOnThisThread(string description, double total, Action<Action<double>> work) =>
+        Bar(autoRefresh: false).Start(ctx =>
+        {
+            var task = ctx.AddTask(description, maxValue: total);
+            var clock = System.Diagnostics.Stopwatch.StartNew();
+            work(units =>
             {
-                var task = ctx.AddTask(description, maxValue: total);
-                work(units => task.Increment(units));
+                task.Increment(units);
+                if (clock.ElapsedMilliseconds < 200) return;
+                ctx.Refresh();
+                clock.Restart();
             });
+            ctx.Refresh();
+        });
+
+    private static Progress Bar(bool autoRefresh) =>
+        Over(Console.Error, Console.IsErrorRedirected).Progress()
+            .AutoRefresh(autoRefresh)
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
 
     public static void Json<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, RunFolder.Json));
 

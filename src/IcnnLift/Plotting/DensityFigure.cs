@@ -137,7 +137,7 @@ public static class DensityFigure
         File.Move(temp, path, overwrite: true);
     }
 
-    private static string TempPng(string path)
+    internal static string TempPng(string path)
     {
         var full = Path.GetFullPath(path);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);

@@ -8,13 +8,15 @@ public static class PositivityMethod
     public const string Pgd = "pgd";
     public const string Softplus = "softplus";
     public const string SoftplusBias = "softplus-bias";
+    /// <summary>Direct softplus on a network widened to the lift's parameter count (the matched-capacity control).</summary>
+    public const string SoftplusMatched = "softplus-matched";
     public const string Lift = "lift";
     public const string LiftNoBias = "lift-nobias";
     public const string AdmmFixed = "admm";
     public const string AdmmBalance = "admm-balance";
     public const string AdmmDouble = "admm-double";
 
-    public static IReadOnlyList<string> All { get; } = [Pgd, Softplus, SoftplusBias, Lift, LiftNoBias, AdmmFixed, AdmmBalance, AdmmDouble];
+    public static IReadOnlyList<string> All { get; } = [Pgd, Softplus, SoftplusBias, SoftplusMatched, Lift, LiftNoBias, AdmmFixed, AdmmBalance, AdmmDouble];
 
     public static string Validate(string name)
     {
@@ -30,7 +32,7 @@ public static class PositivityMethod
         int inputDimension, LiftOptions? lift, Generator generator) => Validate(method) switch
     {
         Pgd => new ProjectedGradient(shapes, initialWeights),
-        Softplus => new SoftplusReparam(shapes, initialWeights),
+        Softplus or SoftplusMatched => new SoftplusReparam(shapes, initialWeights),
         SoftplusBias => new SoftplusBiasReparam(shapes, initialWeights),
         Lift => new Positivity.Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: true, generator),
         LiftNoBias => new Positivity.Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: false, generator),

@@ -45,7 +45,9 @@ public sealed record TrainConfig
     public double ProposalWiden { get; init; } = 1.5;
     public string Precision { get; init; } = "float32";
 
-    public IcnnSpec NetworkSpec(int dimension) => new(dimension, Width, Depth, Activation, Alpha, Initialization);
+    /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
+    public IcnnSpec NetworkSpec(int dimension) =>
+        new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization);
 
     [JsonIgnore]
     public ScalarType DType => Precision switch

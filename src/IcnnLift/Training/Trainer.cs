@@ -14,6 +14,11 @@ namespace IcnnLift.Training;
 /// <summary>A trained density model with collapsed weights (plain convex networks), its result and its log.</summary>
 public sealed record TrainedModel(IDensityModel Model, RunResult Result, IReadOnlyList<MetricsRow> Metrics);
 
+/// <summary>What an observer of a run sees after each step (and once before the first, at step 0): the wrapped
+/// network at its training iterate, the density model that reads it, the training rows and the reference rows
+/// the evaluation weights are collapsed on. All of it lives only until the run returns.</summary>
+public sealed record TrainingProgress(int Step, PositiveNetwork Model, IDensityModel Density, Tensor Train, Tensor Reference);
+
 /// <summary>
 /// Maximum-likelihood training of a density model (DESIGN section 3): Adam, validation every k steps
 /// on the evaluation weights (collapsed for the lift), the checkpoint with the lowest validation NLL kept,
@@ -32,7 +37,7 @@ public static class Trainer
     /// <summary>Below this effective sample size an importance-sampled log Z is flagged.</summary>
     public const double MinimumEffectiveSamples = 100;
 
-    public static TrainedModel Train(TrainConfig config, Dataset data, Target? target = null, Action<int>? onStep = null)
+    public static TrainedModel Train(TrainConfig config, Dataset data, Target? target = null, Action<TrainingProgress>? onStep = null)
     {
         config.Validated(data.Dimension);
         if (target is not null && target.Dimension != data.Dimension)
@@ -80,6 +85,7 @@ public static class Trainer
         }
 
         Evaluate(0, double.NaN);
+        onStep?.Invoke(new TrainingProgress(0, model, density, train, reference));
         for (int step = 1; step <= config.Steps; step++)
         {
             using var scope = NewDisposeScope();
@@ -96,7 +102,7 @@ public static class Trainer
             if (step % config.EvalEvery == 0 || step == config.Steps) Evaluate(step, nll);
             else metrics.Add(new MetricsRow(step, nll, null, occupancy, AdmmOf(model)));
             if (reading is not null) metrics[^1] = metrics[^1] with { CrossCovariance = reading };
-            onStep?.Invoke(step);
+            onStep?.Invoke(new TrainingProgress(step, model, density, train, reference));
         }
 
         Restore(network, checkpoint!);
@@ -137,10 +143,11 @@ public static class Trainer
     /// One optimiser step: the constrained weights made from <paramref name="batch"/>, the objective on the
     /// batch (it reads the wrapped module, whose weights are now those), backward, the optimiser, the strategy's after-step. A non-finite
     /// loss is returned without stepping. Also returns the shoulder occupancy of the pre-readout iterate
-    /// (NaN for methods without one), and records the step in <paramref name="crossCovariance"/> when given.
+    /// (NaN for methods without one, or with <paramref name="shoulderSigma"/> null), and records the step in
+    /// <paramref name="crossCovariance"/> when given.
     /// </summary>
     public static (double Loss, double Occupancy) Step(PositiveNetwork model, optim.Optimizer optimizer, Tensor batch,
-        Func<Tensor, Tensor> objective, double shoulderSigma = Shoulder.DefaultSigma, SlackCrossCovariance? crossCovariance = null)
+        Func<Tensor, Tensor> objective, double? shoulderSigma = Shoulder.DefaultSigma, SlackCrossCovariance? crossCovariance = null)
     {
         Tensor loss;
         Tensor? preReadout;
@@ -150,7 +157,7 @@ public static class Trainer
             if (model.Strategy.Penalty() is { } penalty) loss = loss + penalty;
             preReadout = model.LastPreReadout;
         }
-        double occupancy = preReadout is null ? double.NaN : Shoulder.Occupancy(preReadout, shoulderSigma);
+        double occupancy = preReadout is null || shoulderSigma is not double sigma ? double.NaN : Shoulder.Occupancy(preReadout, sigma);
         double value = loss.ToDouble();
         if (!double.IsFinite(value)) return (value, occupancy);
         optimizer.zero_grad();

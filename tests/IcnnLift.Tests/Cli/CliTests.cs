@@ -56,6 +56,10 @@ public sealed class CliTests : TempFolderTest
         { ["sde", "--noise", "0,abc"], "--noise: 'abc' is not a number" },
         { ["sde", "--start", "1"], "--start must be in the shoulder" },
         { ["sde", "--budgets", "0"], "--budgets: budgets must be positive" },
+        { ["landscape", "--target", "gumbel", "--other", "lift"], "--other must be another method than the lift" },
+        { ["landscape", "--target", "gumbel", "--alpha-range", "1"], "--alpha-range: expected two numbers" },
+        { ["landscape", "--target", "gumbel", "--beta-range", "1,-1"], "--beta-range must be two finite numbers, low < high" },
+        { ["landscape", "--target", "gumbel", "--resolution", "1"], "--resolution must be at least 2" },
     };
 
     [Theory]
@@ -202,6 +206,19 @@ public sealed class CliTests : TempFolderTest
         Assert.Equal(1 + 4, csv.Length);
         Assert.StartsWith("0,2000,200,0,", csv[2]); // no noise, no escape
         Assert.True(File.Exists(Path.Combine(sde, "sde.png")));
+    }
+
+    [Fact]
+    public void Landscape_writes_both_panels_and_the_trajectories()
+    {
+        var output = Path.Combine(Folder, "land");
+        var (code, stdout, _) = Run(["landscape", "--target", "gumbel", "--other", "pgd", "--resolution", "5", "--trajectory-every", "10", "--out", output, .. Quick]);
+        Assert.Equal(0, code);
+        Assert.Contains("points/s", stdout);
+        var grid = File.ReadAllLines(Path.Combine(output, "landscape.csv"));
+        Assert.Equal(1 + 2 * 25, grid.Length);
+        Assert.Equal(1 + 2 * 2 * 4, File.ReadAllLines(Path.Combine(output, "trajectories.csv")).Length); // steps 0, 10, 20, 30
+        Assert.True(File.Exists(Path.Combine(output, "landscape.png")));
     }
 
     [Fact]

@@ -1,0 +1,44 @@
+using IcnnLift.Convex;
+using IcnnLift.Positivity;
+
+namespace IcnnLift.Training;
+
+/// <summary>
+/// The matched-capacity control: direct softplus on a wider network, the narrowest whose trainable
+/// parameters are at least the lift's (network plus hypernetwork) at the configured width. It answers
+/// "is the lift's gain just its extra parameters?"; it is the one method whose network differs.
+/// </summary>
+public static class MatchedCapacity
+{
+    /// <summary>Free parameters of one ICNN: the input maps A_l x + b_l of every layer and a_L x + c.</summary>
+    public static long FreeParameters(int dimension, int width, int depth) => (long)depth * (width * dimension + width) + dimension + 1;
+
+    /// <summary>Constrained coordinates of one ICNN: W_1 .. W_{L-1} and w_L.</summary>
+    public static long ConstrainedCoordinates(int width, int depth) => (long)(depth - 1) * width * width + width;
+
+    /// <summary>Trainable parameters (the free ones and the strategy's: t for softplus, phi and b for the lift) of <paramref name="method"/> for <paramref name="config"/>'s task at <paramref name="width"/>.</summary>
+    public static long Parameters(TrainConfig config, int dimension, int width, string method)
+    {
+        int blocks = config.Task == DensityModels.Flow ? config.Blocks : 1;
+        long actNorm = config.Task == DensityModels.Flow ? 2L * dimension : 0;
+        long constrained = blocks * ConstrainedCoordinates(width, config.Depth);
+        long free = blocks * (FreeParameters(dimension, width, config.Depth) + actNorm);
+        var lift = config.Lift;
+        return method switch
+        {
+            PositivityMethod.Lift => free + dimension * lift.EncoderWidth + lift.EncoderWidth + lift.EncoderWidth * lift.DecoderWidth + lift.DecoderWidth
+                + lift.DecoderWidth * constrained + constrained,
+            PositivityMethod.Softplus or PositivityMethod.SoftplusMatched => free + constrained,
+            _ => throw new ArgumentException($"no parameter count for method '{method}'"),
+        };
+    }
+
+    /// <summary>The narrowest width at which direct softplus has at least the lift's parameters at the configured width.</summary>
+    public static int Width(TrainConfig config, int dimension)
+    {
+        long target = Parameters(config, dimension, config.Width, PositivityMethod.Lift);
+        int width = config.Width;
+        while (Parameters(config, dimension, width, PositivityMethod.Softplus) < target) width++;
+        return width;
+    }
+}
