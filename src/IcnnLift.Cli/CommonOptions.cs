@@ -36,6 +36,7 @@ internal sealed class CommonOptions
     public readonly Option<string> Activation = new("--activation") { Description = "softplus, relu, leaky_relu[:slope], elu[:scale]", DefaultValueFactory = _ => Defaults.Activation };
     public readonly Option<double> Alpha = new("--alpha") { Description = "Strong-convexity weight alpha of (alpha/2)|x|^2", DefaultValueFactory = _ => Defaults.Alpha };
     public readonly Option<string> Init = new("--init") { Description = "Initialisation: default or principled (Hoedt & Klambauer 2023)", DefaultValueFactory = _ => Defaults.Initialization };
+    public readonly Option<string> Base = new("--base") { Description = "Energy models: gaussian adds the training data's Gaussian energy (fixed) to the network; none", DefaultValueFactory = _ => Defaults.Base };
     public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
     public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
     public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
@@ -43,7 +44,7 @@ internal sealed class CommonOptions
     public readonly Option<int> CrossCovarianceEvery = new("--crosscov-every") { Description = "Read the cross-covariance every k iterations", DefaultValueFactory = _ => Defaults.CrossCovarianceEvery };
     public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
     public readonly Option<int> ImportanceSamples = new("--is-samples") { Description = "Draws of the importance-sampling normaliser (energy models, d > 2)", DefaultValueFactory = _ => Defaults.ImportanceSamples };
-    public readonly Option<double> ProposalWiden = new("--proposal-widen") { Description = "Widening of the Laplace proposal (covariance x widen^2)", DefaultValueFactory = _ => Defaults.ProposalWiden };
+    public readonly Option<double> ProposalWiden = new("--proposal-widen") { Description = "Widening of the importance proposal: standard deviations x (1 + (widen - 1)/sqrt(d))", DefaultValueFactory = _ => Defaults.ProposalWiden };
     public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
     public readonly Option<int> Threads;
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
@@ -54,7 +55,7 @@ internal sealed class CommonOptions
     public void AddTo(Command command, bool dataAndTask = true)
     {
         Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
-        Option[] training = [Steps, BatchSize, LearningRate, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, HeadScale,
+        Option[] training = [Steps, BatchSize, LearningRate, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, Base, HeadScale,
             ConditioningSize, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
@@ -77,6 +78,7 @@ internal sealed class CommonOptions
         Activation = p.GetValue(Activation)!,
         Alpha = p.GetValue(Alpha),
         Initialization = p.GetValue(Init)!,
+        Base = p.GetValue(Base)!,
         Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
         ShoulderSigma = p.GetValue(ShoulderSigma),
         CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow),

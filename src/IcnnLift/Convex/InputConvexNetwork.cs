@@ -11,10 +11,16 @@ public sealed record IcnnSpec(
     int Depth = 3,
     string Activation = "softplus",
     double Alpha = 0.01,
-    string Initialization = "default")
+    string Initialization = "default",
+    string Base = IcnnSpec.NoBase)
 {
+    public const string NoBase = "none";
+    /// <summary>A Gaussian energy fitted to the training data, added to the network (see <see cref="InputConvexNetwork.FitGaussianBase"/>).</summary>
+    public const string GaussianBase = "gaussian";
+
     public void Validate()
     {
+        if (Base is not (NoBase or GaussianBase)) throw new ArgumentException($"unknown base '{Base}' ({NoBase}, {GaussianBase})");
         if (Dimension < 1) throw new ArgumentException($"dimension must be positive, got {Dimension}");
         if (Width < 1) throw new ArgumentException($"width must be positive, got {Width}");
         if (Depth < 1) throw new ArgumentException($"depth must be positive, got {Depth}");
@@ -28,6 +34,9 @@ public sealed record IcnnSpec(
 /// Fully input-convex network (Amos et al. 2017):
 /// z1 = s(A0 x + b0); z(l+1) = s(W_l z_l + A_l x + b_l); E(x) = w_L.z_L + a_L.x + c + (alpha/2)|x|^2,
 /// with s convex and non-decreasing and every W_l, w_L a <see cref="ConstrainedWeight"/>.
+/// With the Gaussian base, E also has + (1/2)(x - m)^T P (x - m), m and P = Sigma^-1 fitted to the data and
+/// fixed: the network then learns a convex correction to the data's Gaussian instead of building the
+/// quadratic bowl out of softplus units (still convex, and the model starts at the classical baseline).
 /// Input [n, d], output [n].
 /// </summary>
 public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
@@ -36,6 +45,8 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     private readonly ModuleList<ConstrainedWeight> _hiddenMaps = new();
     private readonly Activation _activation;
     private readonly double _alpha;
+    private readonly Tensor? _baseMean;
+    private readonly Tensor? _basePrecision;
 
     public IcnnSpec Spec { get; }
 
@@ -65,7 +76,57 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
                 _inputMaps.Add(linear);
             }
         }
+        if (spec.Base == IcnnSpec.GaussianBase)
+        {
+            _baseMean = zeros(spec.Dimension, dtype: dtype);
+            _basePrecision = zeros(spec.Dimension, spec.Dimension, dtype: dtype);
+            register_buffer("base_mean", _baseMean);
+            register_buffer("base_precision", _basePrecision);
+        }
         RegisterComponents();
+    }
+
+    /// <summary>Fits the Gaussian base to <paramref name="data"/> [n, d]: its mean and the inverse of its covariance
+    /// (with a ridge of 1e-6 of the mean variance, for a covariance that is singular or nearly).</summary>
+    public void FitGaussianBase(Tensor data)
+    {
+        if (_baseMean is null || _basePrecision is null) throw new InvalidOperationException($"the network has no Gaussian base (spec base '{Spec.Base}')");
+        using var scope = NewDisposeScope();
+        using var _ = no_grad();
+        var (mean, covariance) = Moments(data);
+        _baseMean.copy_(mean);
+        _basePrecision.copy_(linalg.inv(covariance));
+    }
+
+    /// <summary>The Gaussian base's mean and covariance, or null without one.</summary>
+    public (Tensor Mean, Tensor Covariance)? GaussianBase =>
+        _baseMean is null || _basePrecision is null ? null : (_baseMean, linalg.inv(_basePrecision.to_type(ScalarType.Float64)));
+
+    /// <summary>Mean and covariance (float64, ridged by 1e-6 of the mean variance) of the rows of <paramref name="data"/>.</summary>
+    public static (Tensor Mean, Tensor Covariance) Moments(Tensor data)
+    {
+        var x = data.to_type(ScalarType.Float64);
+        var mean = x.mean([0]);
+        var centred = x - mean;
+        var covariance = centred.T.matmul(centred) / x.shape[0];
+        return (mean, covariance + eye(x.shape[1], dtype: ScalarType.Float64) * (1e-6 * covariance.diagonal().mean().ToDouble()));
+    }
+
+    /// <summary>The quadratic part: (alpha/2)|x|^2 plus the Gaussian base.</summary>
+    private Tensor Quadratic(Tensor x)
+    {
+        var q = x.square().sum(-1).mul(_alpha / 2);
+        if (_baseMean is null) return q;
+        var centred = x - _baseMean;
+        return q.add(centred.matmul(_basePrecision!).mul(centred).sum(-1).mul(0.5));
+    }
+
+    /// <summary>The quadratic part's gradient at x, or its Hessian applied to v (the same linear map without the shift).</summary>
+    private Tensor QuadraticGradient(Tensor x, bool shifted = true)
+    {
+        var g = x.mul(_alpha);
+        if (_basePrecision is null) return g;
+        return g.add((shifted ? x - _baseMean! : x).matmul(_basePrecision));
     }
 
     /// <summary>The constrained weights W_1 .. W_{L-1}, w_L in forward order.</summary>
@@ -89,7 +150,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
 
     private Tensor Energy(Tensor[] pre, Tensor x) =>
         nn.functional.linear(_activation.Apply(pre[^1]), _hiddenMaps[Spec.Depth - 1].Value).squeeze(-1)
-            .add(_inputMaps[Spec.Depth].forward(x).squeeze(-1)).add_(x.square().sum(-1).mul_(_alpha / 2));
+            .add(_inputMaps[Spec.Depth].forward(x).squeeze(-1)).add_(Quadratic(x));
 
     private void CheckInput(Tensor x)
     {
@@ -124,7 +185,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
             if (l > 0) adjoint = delta[l].matmul(_hiddenMaps[l - 1].Value);
         }
         var gradient = Enumerable.Range(0, depth).Select(l => delta[l].matmul(_inputMaps[l].weight!)).Aggregate((a, b) => a + b)
-            .add(top.weight!).add(x.mul(_alpha));
+            .add(top.weight!).add(QuadraticGradient(x));
 
         Tensor HessianTimes(Tensor v)
         {
@@ -142,7 +203,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
                 back = r[l].add(slope[l].mul(back.matmul(_hiddenMaps[l].Value)));
                 product = product.add(back.matmul(_inputMaps[l].weight!));
             }
-            return product.add(v.mul(_alpha));
+            return product.add(QuadraticGradient(v, shifted: false));
         }
 
         return (energy, gradient, HessianTimes);
@@ -176,9 +237,11 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         var top = _inputMaps[depth];
         var energy = Energy(pre, x);
         var gradient = jacobiansT[depth - 1].mul(readout.mul(_activation.Derivative(pre[depth - 1])).unsqueeze(1)).sum(-1)
-            .add(top.weight!).add(x.mul(_alpha));
+            .add(top.weight!).add(QuadraticGradient(x));
 
-        var hessian = eye(d, dtype: x.dtype).mul(_alpha).expand(n, d, d);
+        var quadratic = eye(d, dtype: x.dtype).mul(_alpha);
+        if (_basePrecision is not null) quadratic = quadratic.add(_basePrecision);
+        var hessian = quadratic.expand(n, d, d);
         var adjoint = readout.expand(n, -1); // g_L
         for (int l = depth - 1; l >= 0; l--)
         {

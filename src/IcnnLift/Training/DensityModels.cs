@@ -28,10 +28,13 @@ public static class DensityModels
     public static IDensityModel Create(TrainConfig config, int dimension, Generator generator, Tensor train)
     {
         if (config.Task == Ebm)
-            return new LogConcaveDensity(new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType),
-                dimension <= 2
-                    ? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints).Use(config.DType)
-                    : ImportanceSampler(config, dimension, train));
+        {
+            var energy = new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType);
+            if (config.Base == IcnnSpec.GaussianBase) energy.FitGaussianBase(train);
+            return new LogConcaveDensity(energy, dimension <= 2
+                ? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints).Use(config.DType)
+                : ImportanceSampler(config, dimension, train));
+        }
         var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType, config.Flow, ProbeSeed(config));
         flow.InitializeFrom(train);
         return flow;
@@ -42,6 +45,16 @@ public static class DensityModels
         ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
             grid is null ? ImportanceSampler(config, network.Dimension, null) : grid.Normalizer().Use(config.DType))
         : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType, config.Flow, ProbeSeed(config));
+
+    /// <summary>After a saved model's weights are loaded: an importance sampler takes the network's Gaussian base (the
+    /// training data's Gaussian) as the data component of its proposal, as in training; then the proposal is refitted.</summary>
+    public static void AfterLoad(IDensityModel model)
+    {
+        if (model is not LogConcaveDensity density) return;
+        if (density.Normalizer is ImportanceSamplingNormalizer sampler && density.Energy.GaussianBase is var (mean, covariance))
+            sampler.UseDataComponent(mean, covariance);
+        density.Refit();
+    }
 
     /// <summary>The probe stream is its own, so that it does not shift the network's initial weights.</summary>
     private static ulong ProbeSeed(TrainConfig config) => unchecked((ulong)config.Seed * 2_654_435_761UL + 1);

@@ -95,7 +95,7 @@ public static class RunFolder
             throw new InputException($"{configPath}: format '{manifest.Format}' is not '{FormatVersion}'");
         var model = DensityModels.Rebuild(manifest.Config, manifest.Network, manifest.Grid);
         model.Module.load(modelPath);
-        (model as LogConcaveDensity)?.Refit();
+        DensityModels.AfterLoad(model);
         return new SavedRun(model, manifest, result);
     }
 

@@ -29,6 +29,8 @@ public sealed record TrainConfig
     public string Activation { get; init; } = "softplus";
     public double Alpha { get; init; } = 0.01;
     public string Initialization { get; init; } = "default";
+    /// <summary>Energy models: "gaussian" adds the training data's Gaussian energy to the network (fixed), "none" does not.</summary>
+    public string Base { get; init; } = IcnnSpec.NoBase;
     public LiftOptions Lift { get; init; } = new();
     public double ShoulderSigma { get; init; } = Shoulder.DefaultSigma;
     /// <summary>Trailing window T of the slack-channel cross-covariance, in iterations; 0 turns the diagnostic off.</summary>
@@ -41,13 +43,13 @@ public sealed record TrainConfig
     public double GridMargin { get; init; } = 0.5;
     /// <summary>Draws of the importance-sampling normaliser (energy models with d &gt; 2).</summary>
     public int ImportanceSamples { get; init; } = 2048;
-    /// <summary>The importance proposal's covariance is this squared times the inverse Hessian at the mode.</summary>
+    /// <summary>Widening of the importance proposal (see <see cref="Density.ImportanceSamplingNormalizer.Spread"/>).</summary>
     public double ProposalWiden { get; init; } = 1.5;
     public string Precision { get; init; } = "float32";
 
     /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
     public IcnnSpec NetworkSpec(int dimension) =>
-        new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization);
+        new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
 
     [JsonIgnore]
     public ScalarType DType => Precision switch
@@ -76,6 +78,7 @@ public sealed record TrainConfig
         if (GridPoints is < 2) throw new ArgumentException($"--grid-points must be at least 2, got {GridPoints}");
         if (ImportanceSamples < 2) throw new ArgumentException($"--is-samples must be at least 2, got {ImportanceSamples}");
         if (!(ProposalWiden >= 1) || double.IsInfinity(ProposalWiden)) throw new ArgumentException($"--proposal-widen must be at least 1, got {ProposalWiden}");
+        if (Base != IcnnSpec.NoBase && Task != DensityModels.Ebm) throw new ArgumentException($"--base {Base} is for energy models (--task ebm)");
         Shoulder.Threshold(ShoulderSigma);
         if (CrossCovarianceWindow is < 0 or 1) throw new ArgumentException($"--crosscov-window must be 0 (off) or at least 2, got {CrossCovarianceWindow}");
         if (CrossCovarianceEvery < 1) throw new ArgumentException($"--crosscov-every must be positive, got {CrossCovarianceEvery}");

@@ -15,14 +15,22 @@ public class DerivativesTests
     [InlineData("leaky_relu:0.3", 4, 2)]
     [InlineData("relu", 2, 3)]
     [InlineData("softplus", 21, 4)]
-    public void Closed_form_matches_autograd(string activation, int d, int depth)
+    [InlineData("softplus", 5, 3, true)]
+    [InlineData("elu:0.7", 21, 2, true)]
+    public void Closed_form_matches_autograd(string activation, int d, int depth, bool gaussianBase = false)
     {
         var g = new Generator(17);
-        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: activation, Alpha: 0.3, Initialization: "principled"), g, ScalarType.Float64);
+        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: activation, Alpha: 0.3, Initialization: "principled",
+            Base: gaussianBase ? IcnnSpec.GaussianBase : IcnnSpec.NoBase), g, ScalarType.Float64);
         // Push the weights away from the initialisation so that every term matters.
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
+        if (gaussianBase) net.FitGaussianBase(randn([200, d], ScalarType.Float64, generator: g).matmul(randn([d, d], ScalarType.Float64, generator: g)) + 2);
         var x = randn([6, d], ScalarType.Float64, generator: g);
         var (energy, gradient, hessian) = net.Derivatives(x);
+        var v = randn([6, d], ScalarType.Float64, generator: g);
+        var (_, operatorGradient, hessianTimes) = net.HessianOperator(x);
+        Assert.True(operatorGradient.allclose(gradient, rtol: 1e-10, atol: 1e-10));
+        Assert.True(hessianTimes(v).allclose(hessian.bmm(v.unsqueeze(-1)).squeeze(-1), rtol: 1e-8, atol: 1e-8));
 
         Assert.True(energy.allclose(net.forward(x), rtol: 1e-10, atol: 1e-10));
         var input = x.clone().requires_grad_(true);
@@ -34,6 +42,24 @@ public class DerivativesTests
             double error = (hessian[i] - expected).abs().max().ToDouble();
             Assert.True(error < 1e-5, $"sample {i}: Hessian differs from autograd by {error}");
         }
+    }
+
+    [Fact]
+    public void The_gaussian_base_adds_the_datas_gaussian_energy()
+    {
+        var spec = new IcnnSpec(3, Width: 8, Depth: 2);
+        using var plain = new InputConvexNetwork(spec, new Generator(4), ScalarType.Float64);
+        using var based = new InputConvexNetwork(spec with { Base = IcnnSpec.GaussianBase }, new Generator(4), ScalarType.Float64);
+        var g = new Generator(5);
+        var data = randn([500, 3], ScalarType.Float64, generator: g).matmul(tensor(new double[] { 2, 0, 0, 1, 1, 0, 0, 0.5, 0.3 }, [3, 3], ScalarType.Float64)) + 1;
+        based.FitGaussianBase(data);
+        var (mean, covariance) = based.GaussianBase!.Value;
+        var centred = data - data.mean([0]);
+        Assert.True(covariance.allclose(centred.T.matmul(centred) / 500, rtol: 1e-4, atol: 1e-6));
+        var x = randn([10, 3], ScalarType.Float64, generator: g);
+        var expected = (x - mean).matmul(linalg.inv(covariance)).mul(x - mean).sum(-1) * 0.5;
+        Assert.True((based.forward(x) - plain.forward(x)).allclose(expected, rtol: 1e-8, atol: 1e-8));
+        Assert.Throws<InvalidOperationException>(() => plain.FitGaussianBase(data));
     }
 
     [Fact]
