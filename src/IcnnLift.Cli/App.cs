@@ -17,6 +17,8 @@ public static class App
             AblateCommand.Create(),
             SdeCommand.Create(),
             LandscapeCommand.Create(),
+            ReproduceCommand.Create(),
+            ReportCommand.Create(),
             DensityCommand.Create(),
             DemoCommand.Create(),
             SampleCommand.Create(),

@@ -37,39 +37,11 @@ internal static class SdeCommand
             var options = UserInput.Check(() => new EscapeSdeOptions(p.GetValue(start), p.GetValue(lr), p.GetValue(weight), p.GetValue(gradientNoise),
                 p.GetValue(shoulder), p.GetValue(paths), budgetList[^1]).Validated());
             Runtime.TorchRuntime.Initialize(1);
-            var passages = new List<int[]>();
-            foreach (var level in levels)
-            {
-                passages.Add(EscapeSde.FirstPassage(options, level, p.GetValue(seed)));
-                Console.Error.WriteLine(FormattableString.Invariant($"noise {level}: {EscapeSde.EscapeFraction(passages[^1], budgetList[^1]):P1} escaped in {budgetList[^1]} iterations"));
-            }
-            var rows = levels.SelectMany((level, i) => budgetList.Select(b =>
-            {
-                double f = EscapeSde.EscapeFraction(passages[i], b);
-                var (low, high) = EscapeSde.Wilson(f, options.Paths);
-                return (Noise: level, Budget: b, Fraction: f, Low: low, High: high);
-            })).ToList();
-            IEnumerable<object> Rows() => rows.Select(r => new { r.Noise, r.Budget, r.Fraction, ci95 = new[] { r.Low, r.High } });
             var outputPath = p.GetValue(output)!;
-            RunFolder.WriteDirectory(outputPath, folder =>
-            {
-                File.WriteAllText(Path.Combine(folder, "sde.json"), JsonSerializer.Serialize(new
-                {
-                    options, noise = levels, budgets = budgetList, seed = p.GetValue(seed), noise_free_escape_steps = options.NoiseFreeEscapeSteps,
-                    rows = Rows(),
-                }, RunFolder.Json));
-                using (var w = new StreamWriter(Path.Combine(folder, "sde.csv")))
-                {
-                    w.WriteLine("noise,budget,paths,escape_fraction,ci95_low,ci95_high");
-                    foreach (var r in rows)
-                        w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
-                }
-                EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
-                    FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
-            });
+            var (passages, rows) = Produce(outputPath, options, levels, budgetList, p.GetValue(seed));
             if (p.GetValue(json))
             {
-                Terminal.Json(new { folder = Path.GetFullPath(outputPath), rows = Rows() });
+                Terminal.Json(new { folder = Path.GetFullPath(outputPath), rows });
                 return ExitCodes.Ok;
             }
             Terminal.Table(FormattableString.Invariant($"fraction of {options.Paths} paths that left the shoulder (start t = {options.Start}; noise-free escape needs about {options.NoiseFreeEscapeSteps:N0} iterations)"),
@@ -79,6 +51,43 @@ internal static class SdeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>The escape fraction at one noise level and budget, with its 95% Wilson interval.</summary>
+    internal sealed record EscapeRow(double Noise, int Budget, double Fraction, double Low, double High);
+
+    /// <summary>Simulates every noise level and writes sde.json, sde.csv and sde.png into <paramref name="outputPath"/> (atomically).</summary>
+    public static (List<int[]> Passages, List<EscapeRow> Rows) Produce(string outputPath, EscapeSdeOptions options, IReadOnlyList<double> levels, IReadOnlyList<int> budgetList, int seed)
+    {
+        var passages = new List<int[]>();
+        foreach (var level in levels)
+        {
+            passages.Add(EscapeSde.FirstPassage(options, level, seed));
+            Console.Error.WriteLine(FormattableString.Invariant($"noise {level}: {EscapeSde.EscapeFraction(passages[^1], budgetList[^1]):P1} escaped in {budgetList[^1]} iterations"));
+        }
+        var rows = levels.SelectMany((level, i) => budgetList.Select(b =>
+        {
+            double f = EscapeSde.EscapeFraction(passages[i], b);
+            var (low, high) = EscapeSde.Wilson(f, options.Paths);
+            return new EscapeRow(level, b, f, low, high);
+        })).ToList();
+        RunFolder.WriteDirectory(outputPath, folder =>
+        {
+            File.WriteAllText(Path.Combine(folder, "sde.json"), JsonSerializer.Serialize(new
+            {
+                options, noise = levels, budgets = budgetList, seed, noise_free_escape_steps = options.NoiseFreeEscapeSteps,
+                rows,
+            }, RunFolder.Json));
+            using (var w = new StreamWriter(Path.Combine(folder, "sde.csv")))
+            {
+                w.WriteLine("noise,budget,paths,escape_fraction,ci95_low,ci95_high");
+                foreach (var r in rows)
+                    w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
+            }
+            EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
+                FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
+        });
+        return (passages, rows);
     }
 
     /// <summary>A comma-separated list of numbers; a bad entry names the option.</summary>

@@ -53,11 +53,12 @@ internal static class Terminal
     public static string Number(double? v, string format = "F4") =>
         v is double d && double.IsFinite(d) ? d.ToString(format, CultureInfo.InvariantCulture) : "-";
 
-    public static void Table(string title, string[] headers, IEnumerable<string[]> rows)
+    /// <summary>A table: numbers right-aligned, the first column (and <paramref name="textColumns"/>) left-aligned.</summary>
+    public static void Table(string title, string[] headers, IEnumerable<string[]> rows, params int[] textColumns)
     {
         var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Rounded);
         foreach (var h in headers) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
-        table.Columns[0].LeftAligned();
+        foreach (int c in textColumns.Append(0)) table.Columns[c].LeftAligned();
         foreach (var row in rows) table.AddRow(row.Select(Markup.Escape).ToArray());
         Over(Console.Out, Console.IsOutputRedirected).Write(table);
     }

@@ -82,6 +82,7 @@ public sealed class Target
                 ? Math.Log(1.0 / 32) : double.NegativeInfinity),
         ["tabular-6d"] = () => Tabular(6),
         ["tabular-21d"] = () => Tabular(21),
+        ["tabular-32d"] = () => Tabular(32),
     };
 
     private static double Mod(double a, double m) => a - m * Math.Floor(a / m);

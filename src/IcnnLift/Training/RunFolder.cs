@@ -89,10 +89,8 @@ public static class RunFolder
         var modelPath = Path.Combine(directory, "model.pt");
         if (!File.Exists(configPath) || !File.Exists(resultPath) || !File.Exists(modelPath))
             throw new InputException($"{directory}: not a run folder (config.json, result.json and model.pt are needed)");
-        var manifest = ReadJson<RunManifest>(configPath);
+        var manifest = ReadManifest(directory);
         var result = ReadJson<RunResult>(resultPath);
-        if (manifest.Format != FormatVersion)
-            throw new InputException($"{configPath}: format '{manifest.Format}' is not '{FormatVersion}'");
         var model = DensityModels.Rebuild(manifest.Config, manifest.Network, manifest.Grid);
         model.Module.load(modelPath);
         DensityModels.AfterLoad(model);
@@ -112,6 +110,21 @@ public static class RunFolder
 
     /// <summary>A run folder's result alone.</summary>
     public static RunResult LoadResult(string directory) => ReadJson<RunResult>(Path.Combine(directory, "result.json"));
+
+    /// <summary>A run folder's result, after checking that its config.json is of this version (a truncated or foreign
+    /// folder is bad input, named).</summary>
+    public static RunResult LoadChecked(string directory)
+    {
+        ReadManifest(directory);
+        return LoadResult(directory);
+    }
+
+    private static RunManifest ReadManifest(string directory)
+    {
+        var path = Path.Combine(directory, "config.json");
+        var manifest = ReadJson<RunManifest>(path);
+        return manifest.Format == FormatVersion ? manifest : throw new InputException($"{path}: format '{manifest.Format}' is not '{FormatVersion}'");
+    }
 
     private static T ReadJson<T>(string path)
     {

@@ -57,6 +57,10 @@ public sealed class CliTests : TempFolderTest
         { ["sde", "--start", "1"], "--start must be in the shoulder" },
         { ["sde", "--budgets", "0"], "--budgets: budgets must be positive" },
         { ["landscape", "--target", "gumbel", "--other", "lift"], "--other must be another method than the lift" },
+        { ["reproduce", "nope"], "unknown experiment 'nope'" },
+        { ["reproduce", "admm", "--shard", "3/2"], "--shard: expected i/n with 1 <= i <= n, got '3/2'" },
+        { ["reproduce", "admm", "--shard", "0/0"], "--shard: expected i/n" },
+        { ["report"], "results folder not found" },
         { ["landscape", "--target", "gumbel", "--alpha-range", "1"], "--alpha-range: expected two numbers" },
         { ["landscape", "--target", "gumbel", "--beta-range", "1,-1"], "--beta-range must be two finite numbers, low < high" },
         { ["landscape", "--target", "gumbel", "--resolution", "1"], "--resolution must be at least 2" },
@@ -219,6 +223,67 @@ public sealed class CliTests : TempFolderTest
         Assert.Equal(1 + 2 * 25, grid.Length);
         Assert.Equal(1 + 2 * 2 * 4, File.ReadAllLines(Path.Combine(output, "trajectories.csv")).Length); // steps 0, 10, 20, 30
         Assert.True(File.Exists(Path.Combine(output, "landscape.png")));
+    }
+
+    [Fact]
+    public void Reproduce_resumes_and_shards_and_report_merges_the_shards()
+    {
+        var root = Path.Combine(Folder, "rep");
+        var (code, stdout, _) = Run("reproduce", "admm", "--quick", "--shard", "1/2", "--out", root);
+        Assert.Equal(0, code);
+        Assert.Contains("5 runs done now, 0 already finished, 5 belong to other shards", stdout);
+        Assert.Contains("not run", Run("report", "--out", root).Out); // half the runs are missing
+
+        // A run killed half-way leaves a temporary folder and no run folder: the next pass redoes it.
+        var runs = Path.Combine(root, "admm", "runs", "gumbel");
+        var stale = Path.Combine(runs, ".lift-seed1.tmp-99999-0");
+        Directory.CreateDirectory(stale);
+        File.WriteAllText(Path.Combine(stale, "config.json"), "{ truncated");
+        (code, stdout, _) = Run("reproduce", "admm", "--quick", "--shard", "2/2", "--out", root);
+        Assert.Equal(0, code);
+        Assert.Contains("5 runs done now", stdout);
+        Assert.False(Directory.Exists(stale));
+        Assert.Equal(10, Directory.GetDirectories(runs).Length);
+        Assert.Contains("0 runs done now, 10 already finished", Run("reproduce", "admm", "--quick", "--out", root).Out);
+
+        (code, stdout, _) = Run("report", "--out", root);
+        Assert.Equal(0, code);
+        Assert.Contains("quick, 10 of 10 runs", stdout);
+        var markdown = File.ReadAllText(Path.Combine(root, "report.md"));
+        Assert.Contains("lift vs admm on total variation:", markdown);
+        Assert.Contains("this scale cannot reach p < 0.05", markdown);
+        Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(root, "report.html")));
+        Assert.True(File.Exists(Path.Combine(root, "report-figures", "admm-gumbel-total_variation.png")));
+
+        // The same folder at the other scale, or a damaged run, is refused without touching what is there.
+        var (bad, _, err) = Run("reproduce", "admm", "--out", root);
+        Assert.Equal(2, bad);
+        Assert.Contains("holds a quick sweep of 'admm'", err);
+        File.WriteAllText(Path.Combine(runs, "pgd-seed0", "config.json"), "{ \"format\": ");
+        (bad, _, err) = Run("report", "--out", root);
+        Assert.Equal(2, bad);
+        Assert.Contains("pgd-seed0", err);
+        Assert.True(File.Exists(Path.Combine(root, "report.md")));
+    }
+
+    [Fact]
+    public void Every_experiment_runs_in_quick_form_and_the_report_gives_each_a_verdict()
+    {
+        var root = Path.Combine(Folder, "all");
+        var list = Run("reproduce", "--list").Out;
+        foreach (var name in IcnnLift.Cli.Reproduce.Catalog.All.Select(e => e.Name))
+        {
+            Assert.Contains(name, list);
+            var (code, _, err) = Run("reproduce", name, "--quick", "--out", root);
+            Assert.True(code == 0, $"{name}: {err}");
+        }
+        var (reportCode, stdout, _) = Run("report", "--out", root);
+        Assert.Equal(0, reportCode);
+        Assert.DoesNotContain("not run", stdout);
+        var markdown = File.ReadAllText(Path.Combine(root, "report.md"));
+        foreach (var figure in new[] { "mechanism-ablation.png", "mechanism-sde.png", "mechanism-landscape.png", "tabular-21d-tabular-21d-validation_nll.png" })
+            Assert.Contains(figure, markdown);
+        Assert.Contains("structural zeros hold", markdown);
     }
 
     [Fact]

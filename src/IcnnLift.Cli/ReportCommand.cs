@@ -1,0 +1,34 @@
+using System.CommandLine;
+using IcnnLift.Cli.Reproduce;
+using IcnnLift.Data;
+
+namespace IcnnLift.Cli;
+
+/// <summary><c>icnn-lift report</c>: one HTML page (self-contained) and one Markdown file over every experiment a results folder holds.</summary>
+internal static class ReportCommand
+{
+    public static Command Create()
+    {
+        var output = new Option<string>("--out") { Description = "The results folder of `icnn-lift reproduce`", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
+        var command = new Command("report", "Merge the runs of a results folder (any shards) into report.html and report.md, each claim with its verdict.");
+        command.Options.Add(output);
+        command.SetAction(p =>
+        {
+            var root = p.GetValue(output)!;
+            if (!Directory.Exists(root)) throw new InputException($"{root}: results folder not found (icnn-lift reproduce NAME --out {root})");
+            Runtime.TorchRuntime.Initialize(1);
+            // Figures are drawn into a fresh folder that replaces the old one; the pages are written atomically.
+            IReadOnlyList<Section> sections = [];
+            Training.RunFolder.WriteDirectory(Path.Combine(root, Report.FiguresFolder), figures =>
+            {
+                sections = Report.Build(root, figures);
+                AtomicFile.Write(Path.Combine(root, "report.md"), w => w.Write(Report.Markdown(sections, root)));
+                AtomicFile.Write(Path.Combine(root, "report.html"), w => w.Write(Report.Html(sections, root, figures)));
+            });
+            Terminal.Table("verdicts", ["experiment", "verdict", "scale"], sections.Select(s => new[] { s.Experiment.Name, s.Verdict, s.Scale }));
+            Terminal.Line($"report: {Path.Combine(root, "report.html")} (and report.md, report-figures/)");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}

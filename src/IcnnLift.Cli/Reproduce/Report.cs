@@ -1,0 +1,215 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using IcnnLift.Data;
+using IcnnLift.Experiments;
+using IcnnLift.Plotting;
+using IcnnLift.Positivity;
+using IcnnLift.Training;
+
+namespace IcnnLift.Cli.Reproduce;
+
+/// <summary>One experiment as the report shows it: its claim, the verdict computed from the numbers, the lines
+/// that justify it, tables (header + rows) and figures (PNG paths relative to the report).</summary>
+internal sealed record Section(Experiment Experiment, string Verdict, string Scale, IReadOnlyList<string> Findings,
+    IReadOnlyList<(string Title, string[] Header, List<string[]> Rows)> Tables, IReadOnlyList<(string Caption, string File)> Figures);
+
+/// <summary>
+/// <c>icnn-lift report</c>: merges whatever runs a results folder holds (from any number of shards and reruns)
+/// into report.html (self-contained: figures inline) and report.md (figures beside it in report-figures/),
+/// each claim next to its verdict: reproduced, not reproduced, or not run.
+/// </summary>
+internal static class Report
+{
+    public const string Reproduced = "reproduced", NotReproduced = "not reproduced", NotRun = "not run";
+
+    public static IReadOnlyList<Section> Build(string root, string figures)
+    {
+        var sections = new List<Section>();
+        foreach (var experiment in Catalog.All)
+        {
+            var folder = Path.Combine(root, experiment.Name);
+            var manifestPath = Path.Combine(folder, "experiment.json");
+            if (!File.Exists(manifestPath))
+            {
+                sections.Add(new Section(experiment, NotRun, "-", ["no results in this folder"], [], []));
+                continue;
+            }
+            var manifest = Sweep.Read(manifestPath);
+            if (manifest.Format != Sweep.Format) throw new InputException($"{manifestPath}: format '{manifest.Format}' is not '{Sweep.Format}' (a results folder from another version)");
+            var plan = experiment.Plan(manifest.Quick);
+            var results = plan.Where(r => Sweep.Finished(folder, r)).Select(r => (Run: r, Result: RunFolder.LoadChecked(Sweep.RunPath(folder, r)))).ToList();
+            string scale = $"{(manifest.Quick ? "quick" : "paper scale")}, {results.Count} of {plan.Count} runs";
+            if (results.Count < plan.Count)
+            {
+                sections.Add(new Section(experiment, NotRun, scale, [$"{plan.Count - results.Count} runs missing: rerun `icnn-lift reproduce {experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
+                continue;
+            }
+            sections.Add(Judge(experiment, scale, folder, figures, results));
+        }
+        return sections;
+    }
+
+    private static Section Judge(Experiment experiment, string scale, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results)
+    {
+        var findings = new List<string>();
+        var tables = new List<(string, string[], List<string[]>)>();
+        var pictures = new List<(string, string)>();
+        bool allLower = true;
+        var methods = results.Select(r => r.Run.Config.Method).Distinct().ToList();
+        foreach (var group in results.GroupBy(r => r.Run.Group))
+        {
+            double Value(RunResult r) => Comparison.Metric(r, experiment.Metric);
+            var rows = methods.Select(m =>
+            {
+                var values = group.Where(r => r.Run.Config.Method == m).Select(r => Value(r.Result)).ToList();
+                var (low, high) = PairedStatistics.MedianInterval(values);
+                return new[] { m, values.Count.ToString(CultureInfo.InvariantCulture), N(MathNet.Numerics.Statistics.Statistics.Median(values.Where(double.IsFinite))), $"[{N(low)}, {N(high)}]" };
+            }).ToList();
+            tables.Add(($"{group.Key}: {experiment.Metric.Replace('_', ' ')}", ["method", "runs", "median", "95% bootstrap interval"], rows));
+            foreach (var (method, other) in experiment.Comparisons)
+            {
+                var a = group.Where(r => r.Run.Config.Method == method).ToDictionary(r => r.Run.Config.Seed, r => Value(r.Result));
+                var b = group.Where(r => r.Run.Config.Method == other).ToDictionary(r => r.Run.Config.Seed, r => Value(r.Result));
+                var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
+                var test = PairedStatistics.Wilcoxon(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList());
+                allLower &= test.Lower();
+                if (seeds.Count is > 0 and < 6)
+                    findings.Add($"{group.Key}: with {seeds.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - seeds.Count):G2}: this scale cannot reach p < 0.05");
+                findings.Add($"{group.Key}: {method} vs {other} on {experiment.Metric.Replace('_', ' ')}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {seeds.Count} paired seeds");
+            }
+            var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
+            StripFigure.Save(file, methods.Select(m => (m, (IReadOnlyList<double>)group.Where(r => r.Run.Config.Method == m).Select(r => Value(r.Result)).ToList())).ToList(),
+                experiment.Metric, $"{experiment.Name}: {group.Key}");
+            pictures.Add(($"{group.Key}: {experiment.Metric.Replace('_', ' ')} per seed", Relative(figures, file)));
+            if (experiment.Name == "tabular-21d") pictures.Add(Curves(figures, folder, experiment, group.ToList(), "validation_nll", "validation NLL"));
+        }
+        string verdict = experiment.Comparisons.Length > 0 ? (allLower ? Reproduced : NotReproduced) : Reproduced;
+        if (experiment.Name == "mechanism") verdict = Mechanism(folder, figures, results, findings, pictures);
+        return new Section(experiment, verdict, scale, findings, tables, pictures);
+    }
+
+    /// <summary>The mechanism's three sub-claims, each judged from the numbers; reproduced only if all hold.</summary>
+    private static string Mechanism(string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
+    {
+        string[] deletions = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias];
+        var readings = AblateCommand.Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Run.Config.Method == a)
+            .Select(r => r.Result.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
+        bool zeros = readings.Where(r => deletions.Contains(r.a)).All(r => r.Item2.All(v => v == 0))
+            && readings.Single(r => r.a == PositivityMethod.Lift).Item2.All(v => v > 0);
+        findings.Add($"cross-covariance: deletions {string.Join(", ", readings.Where(r => deletions.Contains(r.a)).Select(r => $"{r.a} max {N(r.Item2.Max())}"))}; lift min {N(readings.Single(r => r.a == PositivityMethod.Lift).Item2.Min())} -> structural zeros {(zeros ? "hold" : "do not hold")}");
+        var ablation = Figure(figures, "mechanism-ablation.png");
+        AblationFigure.Save(ablation, readings, "mechanism: slack-channel cross-covariance");
+        pictures.Add(("time-averaged cross-covariance of the four architectures", Relative(figures, ablation)));
+
+        // Occupancy: never drains = ends within 0.02 of its maximum; transient = ends at least 0.1 below it.
+        var group = results.Where(r => r.Run.Config.Method is PositivityMethod.Softplus or PositivityMethod.Lift).ToList();
+        var experiment = Catalog.Get("mechanism");
+        pictures.Add(Curves(figures, folder, experiment, group, "shoulder_occupancy", "shoulder occupancy"));
+        pictures.Add(Curves(figures, folder, experiment, results, "cross_covariance", "cross-covariance"));
+        (double Final, double Max) Occupancy(PlannedRun run)
+        {
+            var curve = RunFolder.LoadMetric(Sweep.RunPath(folder, run), "shoulder_occupancy").Where(double.IsFinite).ToArray();
+            return (curve[^1], curve.Max());
+        }
+        var softplus = group.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).Select(r => Occupancy(r.Run)).ToList();
+        var lift = group.Where(r => r.Run.Config.Method == PositivityMethod.Lift).Select(r => Occupancy(r.Run)).ToList();
+        bool trap = softplus.All(o => o.Final >= o.Max - 0.02);
+        bool transient = lift.Count(o => o.Final <= o.Max - 0.1) * 2 > lift.Count;
+        findings.Add($"occupancy: softplus ends at {string.Join(", ", softplus.Select(o => N(o.Final)))} (max {string.Join(", ", softplus.Select(o => N(o.Max)))}) -> never drains: {(trap ? "yes" : "no")}; " +
+            $"lift ends at {string.Join(", ", lift.Select(o => N(o.Final)))} (max {string.Join(", ", lift.Select(o => N(o.Max)))}) -> transient: {(transient ? "yes" : "no")}");
+
+        bool escape = false;
+        var sde = Path.Combine(folder, "extras", "sde", "sde.csv");
+        if (File.Exists(sde))
+        {
+            var rows = File.ReadAllLines(sde).Skip(1).Select(l => l.Split(',')).Select(c => (Noise: D(c[0]), Budget: int.Parse(c[1], CultureInfo.InvariantCulture), Fraction: D(c[3]))).ToList();
+            int budget = rows.Max(r => r.Budget);
+            var last = rows.Where(r => r.Budget == budget).OrderBy(r => r.Noise).ToList();
+            escape = last[0].Noise == 0 && last[0].Fraction == 0 && last.Zip(last.Skip(1)).All(p => p.Second.Fraction >= p.First.Fraction) && last[^1].Fraction > 0;
+            findings.Add($"escape SDE within {budget} iterations: {string.Join(", ", last.Select(r => FormattableString.Invariant($"noise {r.Noise}: {r.Fraction:F3}")))} -> zero noise never escapes and escape rises with noise: {(escape ? "yes" : "no")}");
+            pictures.Add(("escape fraction against noise", Copy(figures, Path.Combine(folder, "extras", "sde", "sde.png"), "mechanism-sde.png")));
+        }
+        else findings.Add("escape SDE: not run (extras are run by shard 1)");
+        var landscape = Path.Combine(folder, "extras", "landscape", "landscape.png");
+        if (File.Exists(landscape)) pictures.Add(("loss landscape, constrained and lifted space (seed 0)", Copy(figures, landscape, "mechanism-landscape.png")));
+        return zeros && trap && transient && escape ? Reproduced : NotReproduced;
+    }
+
+    private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric, string label)
+    {
+        var series = runs.GroupBy(r => r.Run.Config.Method).ToDictionary(g => g.Key,
+            g => (IReadOnlyList<double[]>)g.Select(r => RunFolder.LoadMetric(Sweep.RunPath(folder, r.Run), metric)).ToList())
+            .Where(kv => kv.Value.Any(c => c.Any(double.IsFinite))).ToDictionary(kv => kv.Key, kv => kv.Value);
+        var file = Figure(figures, $"{experiment.Name}-{runs[0].Run.Group}-{metric}.png");
+        IterationFigure.Save(file, series, label, $"{experiment.Name}: {runs[0].Run.Group}, {label}");
+        return ($"{runs[0].Run.Group}: {label} against iteration (median, quartile band)", Relative(figures, file));
+    }
+
+    private static string Figure(string figures, string name) => Path.Combine(figures, name);
+
+    private static string Copy(string figures, string source, string name)
+    {
+        var target = Figure(figures, name);
+        File.Copy(source, target, overwrite: true);
+        return Relative(figures, target);
+    }
+
+    /// <summary>The figures folder is filled under a temporary name and renamed; pages link to its final name.</summary>
+    public const string FiguresFolder = "report-figures";
+
+    private static string Relative(string figures, string file) => $"{FiguresFolder}/{Path.GetFileName(file)}";
+
+    private static string N(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "-";
+
+    private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
+
+    public static string Markdown(IReadOnlyList<Section> sections, string root)
+    {
+        var md = new StringBuilder();
+        md.AppendLine("# IcnnLift reproduction report").AppendLine();
+        md.AppendLine($"Results folder: `{root}`. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap intervals.").AppendLine();
+        md.AppendLine("| experiment | verdict | scale |").AppendLine("|---|---|---|");
+        foreach (var s in sections) md.AppendLine($"| {s.Experiment.Name} | **{s.Verdict}** | {s.Scale} |");
+        foreach (var s in sections)
+        {
+            md.AppendLine().AppendLine($"## {s.Experiment.Name}: {s.Verdict}").AppendLine().AppendLine($"Claim: {s.Experiment.Claim}").AppendLine().AppendLine($"Scale: {s.Scale}.").AppendLine();
+            foreach (var f in s.Findings) md.AppendLine($"- {f}");
+            foreach (var (title, header, rows) in s.Tables)
+            {
+                md.AppendLine().AppendLine($"{title}").AppendLine().AppendLine($"| {string.Join(" | ", header)} |").AppendLine($"|{string.Concat(header.Select(_ => "---|"))}");
+                foreach (var r in rows) md.AppendLine($"| {string.Join(" | ", r)} |");
+            }
+            foreach (var (caption, file) in s.Figures) md.AppendLine().AppendLine($"![{caption}]({file})");
+        }
+        return md.ToString();
+    }
+
+    public static string Html(IReadOnlyList<Section> sections, string root, string figures)
+    {
+        static string E(string s) => WebUtility.HtmlEncode(s);
+        var html = new StringBuilder();
+        html.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>IcnnLift reproduction report</title><style>")
+            .AppendLine("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
+            .AppendLine(".reproduced{color:#186a3b}.not-reproduced{color:#a93226}.not-run{color:#7f8c8d}img{max-width:100%}</style></head><body>")
+            .AppendLine("<h1>IcnnLift reproduction report</h1>")
+            .AppendLine($"<p>Results folder: <code>{E(root)}</code>. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap intervals.</p><table><tr><th>experiment</th><th>verdict</th><th>scale</th></tr>");
+        foreach (var s in sections) html.AppendLine($"<tr><td><a href=\"#{s.Experiment.Name}\">{E(s.Experiment.Name)}</a></td><td class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</td><td>{E(s.Scale)}</td></tr>");
+        html.AppendLine("</table>");
+        foreach (var s in sections)
+        {
+            html.AppendLine($"<h2 id=\"{s.Experiment.Name}\">{E(s.Experiment.Name)}: <span class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</span></h2><p><b>Claim:</b> {E(s.Experiment.Claim)}</p><p>Scale: {E(s.Scale)}.</p><ul>");
+            foreach (var f in s.Findings) html.AppendLine($"<li>{E(f)}</li>");
+            html.AppendLine("</ul>");
+            foreach (var (title, header, rows) in s.Tables)
+            {
+                html.AppendLine($"<table><caption>{E(title)}</caption><tr>{string.Concat(header.Select(h => $"<th>{E(h)}</th>"))}</tr>");
+                foreach (var r in rows) html.AppendLine($"<tr>{string.Concat(r.Select(c => $"<td>{E(c)}</td>"))}</tr>");
+                html.AppendLine("</table>");
+            }
+            foreach (var (caption, file) in s.Figures)
+                html.AppendLine($"<figure><img alt=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(Path.Combine(figures, Path.GetFileName(file))))}\"><figcaption>{E(caption)}</figcaption></figure>");
+        }
+        return html.AppendLine("</body></html>").ToString();
+    }
+}

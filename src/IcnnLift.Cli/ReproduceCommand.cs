@@ -1,0 +1,45 @@
+using System.CommandLine;
+using System.Globalization;
+using IcnnLift.Cli.Reproduce;
+using IcnnLift.Data;
+
+namespace IcnnLift.Cli;
+
+/// <summary><c>icnn-lift reproduce NAME</c>: one claim of the paper as a resumable, shardable sweep; <c>--list</c> lists them.</summary>
+internal static class ReproduceCommand
+{
+    public static Command Create()
+    {
+        var name = new Argument<string?>("experiment") { Description = "The experiment to run (see --list)", Arity = ArgumentArity.ZeroOrOne };
+        var list = new Option<bool>("--list") { Description = "List the experiments with their expected run time on two cores" };
+        var quick = new Option<bool>("--quick") { Description = "The same pipeline at a small scale (CI)" };
+        var output = new Option<string>("--out") { Description = "Results folder (one subfolder an experiment; shards and reruns add to it)", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
+        var shard = new Option<string>("--shard") { Description = "i/n: run the i-th of n deterministic parts (a job array's index)", DefaultValueFactory = _ => "1/1" };
+        var threads = new Option<int>("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
+        var command = new Command("reproduce", "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n splits it across machines. Then `icnn-lift report`.");
+        command.Arguments.Add(name);
+        foreach (var o in new Option[] { list, quick, output, shard, threads }) command.Options.Add(o);
+        command.SetAction(p =>
+        {
+            if (p.GetValue(list))
+            {
+                Terminal.Table("experiments (expected wall time with two runs side by side on two cores; measured per-run times)",
+                    ["experiment", "runs", "paper scale", "quick", "claim"],
+                    Catalog.All.Select(e => new[] { e.Name, e.Plan(false).Count.ToString(CultureInfo.InvariantCulture), Duration(e.Estimate(false)), Duration(e.Estimate(true)), e.Claim }), 4);
+                return ExitCodes.Ok;
+            }
+            var experiment = UserInput.Check(() => Catalog.Get(p.GetValue(name) ?? throw new ArgumentException("name an experiment (icnn-lift reproduce --list)")));
+            var part = Shard.Parse(p.GetValue(shard)!);
+            int n = p.GetValue(threads);
+            if (n < 1) throw new InputException($"--threads must be positive, got {n}");
+            var root = p.GetValue(output)!;
+            var (ran, skipped, elsewhere) = Sweep.Run(experiment, p.GetValue(quick), root, part, n);
+            Terminal.Line($"{experiment.Name}: {ran} runs done now, {skipped} already finished{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}; " +
+                $"`icnn-lift report --out {root}` merges what the folder holds");
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string Duration(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:F1} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:F0} min" : $"{t.TotalSeconds:F0} s";
+}
