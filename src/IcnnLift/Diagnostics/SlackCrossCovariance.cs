@@ -20,8 +20,9 @@ public sealed class SlackCrossCovariance : IDisposable
     private readonly Tensor _reference;
     private readonly Tensor _bodyNoise;
     private readonly Tensor _slackGradient;
+    private readonly Tensor _lastPreReadout;
     private readonly double _threshold;
-    private Tensor? _shoulder;
+    private readonly bool _hasChannel;
     private int _recorded;
 
     /// <param name="readout">The strategy whose slack channel is watched.</param>
@@ -33,9 +34,14 @@ public sealed class SlackCrossCovariance : IDisposable
         if (window < 2) throw new ArgumentException($"the cross-covariance window must be at least 2 iterations, got {window}");
         _readout = readout;
         _reference = reference.detach().clone().DetachFromDisposeScope();
-        _bodyNoise = zeros(window, readout.Count, ScalarType.Float64).DetachFromDisposeScope();
-        _slackGradient = zeros(window, readout.Count, ScalarType.Float64).DetachFromDisposeScope();
+        // float32 windows: the reading is two T x T Gram products over the shoulder columns, memory-bound.
+        _bodyNoise = zeros(window, readout.Count, ScalarType.Float32).DetachFromDisposeScope();
+        _slackGradient = zeros(window, readout.Count, ScalarType.Float32).DetachFromDisposeScope();
+        _lastPreReadout = zeros(readout.Count, ScalarType.Float32).DetachFromDisposeScope();
         _threshold = Shoulder.Threshold(sigma);
+        using (NewDisposeScope())
+        using (no_grad())
+            _hasChannel = readout.Slack is not null && readout.Body(reference) is not null;
         Window = window;
     }
 
@@ -51,34 +57,34 @@ public sealed class SlackCrossCovariance : IDisposable
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         int row = _recorded % Window;
-        var body = _readout.Body(batch);
-        if (body is null) _bodyNoise[row].zero_();
-        else _bodyNoise[row].copy_(body - _readout.Body(_reference)!);
-        if (_readout.Slack?.grad is { } gradient) _slackGradient[row].copy_(gradient);
-        else _slackGradient[row].zero_();
-        _shoulder?.Dispose();
-        _shoulder = preReadout.detach().lt(_threshold).nonzero().squeeze(1).DetachFromDisposeScope();
         _recorded++;
+        _lastPreReadout.copy_(preReadout);
+        // Without a body or without a slack, h or g is zero by construction: nothing to record.
+        if (!_hasChannel) return;
+        _bodyNoise[row].copy_(_readout.Body(batch)! - _readout.Body(_reference)!);
+        _slackGradient[row].copy_(_readout.Slack!.grad ?? zeros(_readout.Count));
     }
 
     /// <summary>||Sigma||_F over the window, on the coordinates in the shoulder at the last recorded iteration
-    /// (0 when none is); NaN until the window is full.</summary>
+    /// (0 when none is, or when the strategy has no body or no slack); NaN until the window is full.</summary>
     public double Frobenius()
     {
-        if (!Full || _shoulder is null) return double.NaN;
+        if (!Full) return double.NaN;
+        if (!_hasChannel) return 0;
         using var scope = NewDisposeScope();
-        return Frobenius(_bodyNoise.index_select(1, _shoulder), _slackGradient.index_select(1, _shoulder));
+        var shoulder = _lastPreReadout.lt(_threshold).nonzero().squeeze(1);
+        return Frobenius(_bodyNoise.index_select(1, shoulder), _slackGradient.index_select(1, shoulder));
     }
 
     /// <summary>||(1/T) Hc^T Gc||_F for windows <paramref name="h"/> and <paramref name="g"/> [T, N] (rows are
-    /// iterations), from their T x T Gram matrices.</summary>
+    /// iterations), from their T x T Gram matrices, in the windows' precision.</summary>
     public static double Frobenius(Tensor h, Tensor g)
     {
         using var scope = NewDisposeScope();
         long t = h.shape[0];
-        var hc = h.to_type(ScalarType.Float64) - h.to_type(ScalarType.Float64).mean([0], keepdim: true);
-        var gc = g.to_type(ScalarType.Float64) - g.to_type(ScalarType.Float64).mean([0], keepdim: true);
-        double squared = (hc.matmul(hc.T) * gc.matmul(gc.T)).sum().ToDouble();
+        var hc = h - h.mean([0], keepdim: true);
+        var gc = g - g.mean([0], keepdim: true);
+        double squared = (hc.matmul(hc.T) * gc.matmul(gc.T)).to_type(ScalarType.Float64).sum().ToDouble();
         return Math.Sqrt(Math.Max(squared, 0)) / t;
     }
 
@@ -87,6 +93,6 @@ public sealed class SlackCrossCovariance : IDisposable
         _reference.Dispose();
         _bodyNoise.Dispose();
         _slackGradient.Dispose();
-        _shoulder?.Dispose();
+        _lastPreReadout.Dispose();
     }
 }

@@ -36,7 +36,7 @@ public sealed record TrainConfig
     /// <summary>Trailing window T of the slack-channel cross-covariance, in iterations; 0 turns the diagnostic off.</summary>
     public int CrossCovarianceWindow { get; init; } = 50;
     /// <summary>The cross-covariance is read every this many iterations.</summary>
-    public int CrossCovarianceEvery { get; init; } = 10;
+    public int CrossCovarianceEvery { get; init; } = 50;
     /// <summary>Quadrature points per dimension; null: 512 in 1-D, 64 in 2-D.</summary>
     public int? GridPoints { get; init; }
     /// <summary>The quadrature box is the data's range widened by this fraction of it on each side.</summary>

@@ -32,7 +32,7 @@ public static class Trainer
     public const int ReferenceRows = 50_000;
 
     /// <summary>Rows of the fixed reference batch the cross-covariance measures the body's batch noise against.</summary>
-    public const int CrossCovarianceReferenceRows = 1024;
+    public const int CrossCovarianceReferenceRows = 256;
 
     /// <summary>Below this effective sample size an importance-sampled log Z is flagged.</summary>
     public const double MinimumEffectiveSamples = 100;
