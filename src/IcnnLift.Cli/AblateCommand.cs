@@ -30,7 +30,10 @@ internal static class AblateCommand
         {
             int n = p.GetValue(seeds);
             if (n < 1) throw new InputException($"--seeds must be positive, got {n}");
-            if (p.GetValue(common.CrossCovarianceWindow) == 0) throw new InputException("--crosscov-window 0 turns off the cross-covariance the ablation reports");
+            int window = p.GetValue(common.CrossCovarianceWindow), every = p.GetValue(common.CrossCovarianceEvery), steps = p.GetValue(common.Steps);
+            if (window == 0) throw new InputException("--crosscov-window 0 turns off the cross-covariance the ablation reports");
+            if (every > 0 && steps / every * every < window)
+                throw new InputException($"--steps {steps} gives no cross-covariance reading (the first comes at the first multiple of --crosscov-every {every} from --crosscov-window {window} on)");
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
             var seedList = Enumerable.Range(p.GetValue(firstSeed), n).ToList();
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"ablate-{source.Name}");

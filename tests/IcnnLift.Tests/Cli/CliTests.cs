@@ -53,6 +53,7 @@ public sealed class CliTests : TempFolderTest
         { ["train", "--target", "8gaussians", "--task", "flow", "--blocks", "0"], "--blocks must be positive" },
         { ["train", "--target", "gumbel", "--crosscov-window", "1"], "--crosscov-window must be 0 (off) or at least 2" },
         { ["ablate", "--target", "gumbel", "--crosscov-window", "0"], "--crosscov-window 0 turns off" },
+        { ["ablate", "--target", "gumbel", "--steps", "40"], "--steps 40 gives no cross-covariance reading" },
         { ["sde", "--noise", "0,abc"], "--noise: 'abc' is not a number" },
         { ["sde", "--start", "1"], "--start must be in the shoulder" },
         { ["sde", "--budgets", "0"], "--budgets: budgets must be positive" },
@@ -192,7 +193,7 @@ public sealed class CliTests : TempFolderTest
     public void Ablate_reports_the_structural_zeros_and_sde_the_escape_fractions()
     {
         var output = Path.Combine(Folder, "ablate");
-        var (code, stdout, _) = Run(["ablate", "--target", "gumbel", "--seeds", "1", "--crosscov-window", "10", "--out", output, .. Quick]);
+        var (code, stdout, _) = Run(["ablate", "--target", "gumbel", "--seeds", "1", "--crosscov-window", "10", "--crosscov-every", "5", "--out", output, .. Quick]);
         Assert.Equal(0, code);
         foreach (var file in new[] { "ablation.csv", "ablation.png", "crosscov.png", "occupancy.png", "runs/lift-nobias-seed0/metrics.csv" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);
