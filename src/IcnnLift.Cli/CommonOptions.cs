@@ -28,7 +28,9 @@ internal sealed class CommonOptions
     public readonly Option<int> TestSize = new("--n-test") { Description = "Test samples drawn from a target", DefaultValueFactory = _ => 5000 };
     public readonly Option<int> Steps = new("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => Defaults.Steps };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size (also the lift's conditioning batch)", DefaultValueFactory = _ => Defaults.BatchSize };
-    public readonly Option<double> LearningRate = new("--lr") { Description = "Adam learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+    public readonly Option<double> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, or sgd (momentum 0.9)", DefaultValueFactory = _ => Defaults.Optimizer };
+    public readonly Option<double?> InitialLevel = new("--init-level") { Description = "Start every constrained weight at softplus(level + 0.5 z): how deep in the softplus shoulder training starts" };
     public readonly Option<double?> HyperLearningRate = new("--hyper-lr") { Description = "Learning rate of the lift's hypernetwork (default: --lr)" };
     public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Validate every k steps", DefaultValueFactory = _ => Defaults.EvalEvery };
     public readonly Option<int> Width = new("--width") { Description = "Hidden width of the ICNN", DefaultValueFactory = _ => Defaults.Width };
@@ -55,7 +57,7 @@ internal sealed class CommonOptions
     public void AddTo(Command command, bool dataAndTask = true)
     {
         Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
-        Option[] training = [Steps, BatchSize, LearningRate, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, Base, HeadScale,
+        Option[] training = [Steps, BatchSize, LearningRate, Optimizer, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, Base, HeadScale,
             ConditioningSize, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
@@ -71,6 +73,8 @@ internal sealed class CommonOptions
         Steps = p.GetValue(Steps),
         BatchSize = p.GetValue(BatchSize),
         LearningRate = p.GetValue(LearningRate),
+        Optimizer = p.GetValue(Optimizer)!,
+        InitialLevel = p.GetValue(InitialLevel),
         HypernetworkLearningRate = p.GetValue(HyperLearningRate),
         EvalEvery = p.GetValue(EvalEvery),
         Width = p.GetValue(Width),

@@ -77,7 +77,37 @@ internal static class Catalog
             "test_nll", Sweep(["gumbel", "tabular-6d"], [PositivityMethod.Softplus, PositivityMethod.SoftplusMatched, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? "gaussian" : "none" }),
             [(PositivityMethod.Lift, PositivityMethod.SoftplusMatched)], 40, 3, []),
+        new(RegimeMap, "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser (Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow (test NLL), 3 seeds a cell.",
+            "total_variation", RegimePlan, [], 9, 1.5, []),
     ];
+
+    public const string RegimeMap = "regime-map";
+
+    /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>
+    internal sealed record RegimeCell(string Optimizer, double LearningRate, double Level)
+    {
+        public string Label => FormattableString.Invariant($"{Optimizer}-lr{LearningRate}-t0{Level}");
+    }
+
+    /// <summary>The regime map's grid: group = target and cell, "TARGET@OPTIMIZER-lrLR-t0LEVEL".</summary>
+    public static IReadOnlyList<RegimeCell> RegimeCells(bool quick) => quick
+        ? [new("adam", 5e-3, -1.05), new("adam", 5e-3, -4), new("sgd", 5e-2, -1.05), new("sgd", 5e-2, -4)]
+        : [.. from o in new[] { ("adam", new[] { 1e-3, 5e-3, 2e-2 }), ("sgd", new[] { 1e-2, 5e-2, 2e-1 }) }
+              from lr in o.Item2
+              from level in new[] { -1.05, -3.0, -5.0 }
+              select new RegimeCell(o.Item1, lr, level)];
+
+    private static IReadOnlyList<PlannedRun> RegimePlan(bool quick)
+    {
+        string[] targets = quick ? ["gumbel", "8gaussians"] : ["gumbel", "gamma", "laplace", "logistic", "8gaussians"];
+        return [.. from target in targets
+                   from cell in RegimeCells(quick)
+                   from method in Headline
+                   from seed in Enumerable.Range(0, quick ? 1 : 3)
+                   let config = (target == "8gaussians" ? Flow(target, method, seed) : Ebm(target, method, seed))
+                       with { Optimizer = cell.Optimizer, LearningRate = cell.LearningRate, InitialLevel = cell.Level }
+                   select new PlannedRun($"{target}@{cell.Label}", Target(target, quick), quick ? Quick(config) : config)];
+    }
 
     public static Experiment Get(string name) =>
         All.FirstOrDefault(e => e.Name == name.Trim().ToLowerInvariant())

@@ -45,7 +45,7 @@ internal static class Report
                 sections.Add(new Section(experiment, NotRun, scale, [$"{plan.Count - results.Count} runs missing: rerun `icnn-lift reproduce {experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
                 continue;
             }
-            sections.Add(Judge(experiment, scale, folder, figures, results));
+            sections.Add(experiment.Name == Catalog.RegimeMap ? RegimeMap(experiment, scale, figures, results, manifest.Quick) : Judge(experiment, scale, folder, figures, results));
         }
         return sections;
     }
@@ -134,6 +134,44 @@ internal static class Report
         var landscape = Path.Combine(folder, "extras", "landscape", "landscape.png");
         if (File.Exists(landscape)) pictures.Add(("loss landscape, constrained and lifted space (seed 0)", Copy(figures, landscape, "mechanism-landscape.png")));
         return zeros && trap && transient && escape ? Reproduced : NotReproduced;
+    }
+
+    /// <summary>The regime map: per target and cell, the median advantage of PGD and of the lift over direct softplus
+    /// (total variation on the 1-D targets, test NLL on the flow). Not a claim of the paper: its verdict is "mapped".</summary>
+    private static Section RegimeMap(Experiment experiment, string scale, string figures, List<(PlannedRun Run, RunResult Result)> results, bool quick)
+    {
+        var cells = Catalog.RegimeCells(quick);
+        var rowLabels = cells.Select(c => FormattableString.Invariant($"{c.Optimizer} lr {c.LearningRate}")).Distinct().ToList();
+        var columnLabels = cells.Select(c => c.Level.ToString(CultureInfo.InvariantCulture)).Distinct().ToList();
+        var findings = new List<string>();
+        var rows = new List<string[]>();
+        var pictures = new List<(string, string)>();
+        string[] methods = [PositivityMethod.Pgd, PositivityMethod.Lift];
+        foreach (var target in results.GroupBy(r => r.Run.Group.Split('@')[0]))
+        {
+            bool known = target.All(r => r.Result.TotalVariation is not null);
+            string metric = known ? "total_variation" : "test_nll";
+            var grids = methods.ToDictionary(m => m, _ => new double[rowLabels.Count, columnLabels.Count]);
+            foreach (var cell in cells)
+            {
+                var runs = target.Where(r => r.Run.Group.EndsWith("@" + cell.Label, StringComparison.Ordinal)).ToList();
+                var softplus = runs.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).ToDictionary(r => r.Run.Config.Seed, r => Comparison.Metric(r.Result, metric));
+                double Advantage(string method) => MathNet.Numerics.Statistics.Statistics.Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
+                    .Select(r => softplus[r.Run.Config.Seed] - Comparison.Metric(r.Result, metric)).Where(double.IsFinite));
+                int row = rowLabels.IndexOf(FormattableString.Invariant($"{cell.Optimizer} lr {cell.LearningRate}")), column = columnLabels.IndexOf(cell.Level.ToString(CultureInfo.InvariantCulture));
+                foreach (var m in methods) grids[m][row, column] = Advantage(m);
+                rows.Add([target.Key, cell.Optimizer, cell.LearningRate.ToString(CultureInfo.InvariantCulture), cell.Level.ToString(CultureInfo.InvariantCulture), metric.Replace('_', ' '),
+                    N(grids[PositivityMethod.Pgd][row, column]), N(grids[PositivityMethod.Lift][row, column])]);
+            }
+            var liftWins = grids[PositivityMethod.Lift].Cast<double>().Count(v => v > 0);
+            var pgdWins = grids[PositivityMethod.Pgd].Cast<double>().Count(v => v > 0);
+            findings.Add($"{target.Key} ({metric.Replace('_', ' ')}): the lift beats direct softplus in {liftWins} of {cells.Count} cells, PGD in {pgdWins}");
+            var file = Figure(figures, $"{experiment.Name}-{target.Key}.png");
+            RegimeFigure.Save(file, rowLabels, columnLabels, methods.Select(m => (m, grids[m])).ToList(), target.Key);
+            pictures.Add(($"{target.Key}: advantage over direct softplus by optimiser, learning rate and initial level", Relative(figures, file)));
+        }
+        return new Section(experiment, "mapped", scale, findings,
+            [("median advantage over direct softplus (softplus minus method; positive: better than softplus)", ["target", "optimizer", "lr", "t0", "metric", "pgd", "lift"], rows)], pictures);
     }
 
     private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric, string label)

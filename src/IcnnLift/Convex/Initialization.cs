@@ -28,6 +28,15 @@ public static class Initialization
         _ => throw new ArgumentException($"unknown initialisation '{text}' (default, principled)"),
     };
 
+    /// <summary>Sets every constrained weight under <paramref name="module"/> to softplus(level + 0.5 z), z ~ N(0, 1):
+    /// a start at a chosen depth in the softplus shoulder, the same for every method.</summary>
+    public static void StartAt(TorchSharp.torch.nn.Module module, double level, Generator generator)
+    {
+        using var scope = NewDisposeScope();
+        foreach (var weight in module.modules().OfType<ConstrainedWeight>())
+            weight.Store(nn.functional.softplus(randn(weight.Shape, weight.Stored.dtype, generator: generator).mul_(0.5).add_(level)));
+    }
+
     public static Tensor Uniform(long[] shape, double bound, Generator generator, ScalarType dtype) =>
         rand(shape, dtype, generator: generator).mul_(2 * bound).sub_(bound);
 

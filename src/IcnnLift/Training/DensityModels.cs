@@ -30,12 +30,14 @@ public static class DensityModels
         if (config.Task == Ebm)
         {
             var energy = new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType);
+            if (config.InitialLevel is double level) Initialization.StartAt(energy, level, generator);
             if (config.Base == IcnnSpec.GaussianBase) energy.FitGaussianBase(train);
             return new LogConcaveDensity(energy, dimension <= 2
                 ? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints).Use(config.DType)
                 : ImportanceSampler(config, dimension, train));
         }
         var flow = new ConvexPotentialFlow(config.NetworkSpec(dimension), config.Blocks, generator, config.DType, config.Flow, ProbeSeed(config));
+        if (config.InitialLevel is double start) Initialization.StartAt(flow, start, generator);
         flow.InitializeFrom(train);
         return flow;
     }

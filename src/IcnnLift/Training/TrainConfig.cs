@@ -21,6 +21,11 @@ public sealed record TrainConfig
     public int Steps { get; init; } = 2000;
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 5e-3;
+    /// <summary>"adam" or "sgd" (with momentum <see cref="SgdMomentum"/>).</summary>
+    public string Optimizer { get; init; } = Adam;
+    /// <summary>When set, every constrained weight starts at softplus(level + 0.5 z), z ~ N(0, 1): how deep in the
+    /// softplus shoulder training starts (null: the initialisation's own weights).</summary>
+    public double? InitialLevel { get; init; }
     /// <summary>Learning rate of the lift's hypernetwork (encoder, decoder, head); null: <see cref="LearningRate"/>.</summary>
     public double? HypernetworkLearningRate { get; init; }
     public int EvalEvery { get; init; } = 50;
@@ -48,6 +53,9 @@ public sealed record TrainConfig
     public string Precision { get; init; } = "float32";
 
     /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
+    public const string Adam = "adam", Sgd = "sgd";
+    public const double SgdMomentum = 0.9;
+
     public IcnnSpec NetworkSpec(int dimension) =>
         new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
 
@@ -70,6 +78,8 @@ public sealed record TrainConfig
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
         if (HypernetworkLearningRate is double h && (!(h > 0) || double.IsInfinity(h))) throw new ArgumentException($"--hyper-lr must be a positive number, got {h}");
+        if (Optimizer is not (Adam or Sgd)) throw new ArgumentException($"unknown optimizer '{Optimizer}' ({Adam}, {Sgd})");
+        if (InitialLevel is double level && !double.IsFinite(level)) throw new ArgumentException($"--init-level must be a finite number, got {level}");
         if (EvalEvery < 1) throw new ArgumentException($"--eval-every must be positive, got {EvalEvery}");
         if (Width < 1) throw new ArgumentException($"--width must be positive, got {Width}");
         if (Depth < 1) throw new ArgumentException($"--depth must be positive, got {Depth}");

@@ -171,14 +171,22 @@ public static class Trainer
     private static AdmmState? AdmmOf(PositiveNetwork model) =>
         model.Strategy is Admm admm ? new AdmmState(admm.Rho, admm.PrimalResidual, admm.DualResidual) : null;
 
-    /// <summary>Adam over the network's free parameters and the strategy's, the lift's hypernetwork at its own rate.</summary>
-    public static Adam CreateOptimizer(PositiveNetwork model, TrainConfig config)
+    /// <summary>Adam (or SGD with momentum 0.9) over the network's free parameters and the strategy's, the lift's
+    /// hypernetwork at its own rate.</summary>
+    public static optim.Optimizer CreateOptimizer(PositiveNetwork model, TrainConfig config)
     {
         var hyper = model.Strategy.HypernetworkParameters.ToHashSet(ReferenceEqualityComparer.Instance);
         var baseParameters = model.NetworkParameters.Concat(model.Strategy.parameters().Where(p => !hyper.Contains(p))).ToList();
+        double hyperRate = config.HypernetworkLearningRate ?? config.LearningRate;
+        if (config.Optimizer == TrainConfig.Sgd)
+        {
+            var sgd = new List<SGD.ParamGroup> { new(baseParameters, new SGD.Options { LearningRate = config.LearningRate, momentum = TrainConfig.SgdMomentum }) };
+            if (hyper.Count > 0) sgd.Add(new(hyper.Cast<Parameter>(), new SGD.Options { LearningRate = hyperRate, momentum = TrainConfig.SgdMomentum }));
+            return optim.SGD(sgd, config.LearningRate, TrainConfig.SgdMomentum);
+        }
         var groups = new List<Adam.ParamGroup> { new(baseParameters, new Adam.Options { LearningRate = config.LearningRate }) };
         if (hyper.Count > 0)
-            groups.Add(new(hyper.Cast<Parameter>(), new Adam.Options { LearningRate = config.HypernetworkLearningRate ?? config.LearningRate }));
+            groups.Add(new(hyper.Cast<Parameter>(), new Adam.Options { LearningRate = hyperRate }));
         return optim.Adam(groups, config.LearningRate);
     }
 

@@ -59,6 +59,7 @@ public sealed class CliTests : TempFolderTest
         { ["sde", "--budgets", "0"], "--budgets: budgets must be positive" },
         { ["landscape", "--target", "gumbel", "--other", "lift"], "--other must be another method than the lift" },
         { ["reproduce", "nope"], "unknown experiment 'nope'" },
+        { ["train", "--target", "gumbel", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'" },
         { ["reproduce", "admm", "--shard", "3/2"], "--shard: expected i/n with 1 <= i <= n, got '3/2'" },
         { ["reproduce", "admm", "--shard", "0/0"], "--shard: expected i/n" },
         { ["report"], "results folder not found" },

@@ -94,6 +94,23 @@ public class TrainerTests
     }
 
     [Fact]
+    public void Sgd_from_a_chosen_shoulder_depth_starts_every_method_there_and_trains()
+    {
+        var config = Small(PositivityMethod.Softplus, steps: 100) with { Optimizer = TrainConfig.Sgd, LearningRate = 0.05, InitialLevel = -3 };
+        var density = DensityModels.Create(config, 1, new TorchSharp.torch.Generator(0), TorchSharp.torch.randn(50, 1));
+        var weights = TorchSharp.torch.cat(((IcnnLift.Convex.InputConvexNetwork)density.Module).ConstrainedWeights.Select(w => w.Stored.flatten()).ToArray());
+        var t = PositivityStrategy.InverseSoftplus(weights);
+        Assert.Equal(-3, t.median().ToDouble(), 0.1);
+        Assert.Equal(0.5, t.std().ToDouble(), 0.1);
+        foreach (var method in new[] { PositivityMethod.Softplus, PositivityMethod.Lift })
+        {
+            var model = Trainer.Train(config with { Method = method }, Data(), Gumbel);
+            Assert.InRange(model.Metrics[1].ShoulderOccupancy, 0.4, 0.7); // P(t < logit(0.05) = -2.944) = 0.54 for t ~ N(-3, 0.5^2)
+            Assert.True(model.Result.BestValidationNll < model.Metrics[0].ValidationNll - 0.05, $"{method} did not learn with SGD");
+        }
+    }
+
+    [Fact]
     public void Shoulder_occupancy_is_logged_for_the_softplus_family_only()
     {
         Assert.All(Trainer.Train(Small(PositivityMethod.Lift), Data(), Gumbel).Metrics.Skip(1), m => Assert.InRange(m.ShoulderOccupancy, 0, 1));
