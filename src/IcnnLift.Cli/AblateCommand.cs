@@ -20,22 +20,18 @@ internal static class AblateCommand
     public static Command Create()
     {
         var common = new CommonOptions("Runs side by side, one libtorch thread each", Environment.ProcessorCount);
-        var seeds = new Option<int>("--seeds") { Description = "Number of seeds", DefaultValueFactory = _ => 5 };
-        var firstSeed = new Option<int>("--first-seed") { Description = "First seed", DefaultValueFactory = _ => 0 };
+        var seeds = new SeedOptions(5);
         var command = new Command("ablate", "The four-architecture ablation (softplus, softplus-bias, lift-nobias, lift): the comparison plus the time-averaged slack-channel cross-covariance of each.");
-        command.Options.Add(seeds);
-        command.Options.Add(firstSeed);
+        seeds.AddTo(command);
         common.AddTo(command);
         command.SetAction(p =>
         {
-            int n = p.GetValue(seeds);
-            if (n < 1) throw new InputException($"--seeds must be positive, got {n}");
+            var seedList = seeds.List(p);
             int window = p.GetValue(common.CrossCovarianceWindow), every = p.GetValue(common.CrossCovarianceEvery), steps = p.GetValue(common.Steps);
             if (window == 0) throw new InputException("--crosscov-window 0 turns off the cross-covariance the ablation reports");
             if (every > 0 && steps / every * every < window)
                 throw new InputException($"--steps {steps} gives no cross-covariance reading (the first comes at the first multiple of --crosscov-every {every} from --crosscov-window {window} on)");
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
-            var seedList = Enumerable.Range(p.GetValue(firstSeed), n).ToList();
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"ablate-{source.Name}");
             var readings = new List<(string, IReadOnlyList<double>)>();
             int code = CompareCommand.Run(source, Architectures, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json),
@@ -48,7 +44,7 @@ internal static class AblateCommand
                         foreach (var r in results)
                             w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), (r.MeanCrossCovariance ?? double.NaN).ToString("R", CultureInfo.InvariantCulture)));
                     }
-                    AblationFigure.Save(Path.Combine(folder, "ablation.png"), readings, $"{source.Name}: slack-channel cross-covariance, {n} seeds");
+                    AblationFigure.Save(Path.Combine(folder, "ablation.png"), readings, $"{source.Name}: slack-channel cross-covariance, {seedList.Count} seeds");
                 });
             if (!p.GetValue(common.Json))
                 Terminal.Table("time-averaged ||Sigma||_F of the slack-channel cross-covariance",

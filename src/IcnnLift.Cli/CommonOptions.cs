@@ -120,3 +120,24 @@ internal sealed class CommonOptions
         return threads >= 1 ? threads : throw new ArgumentException($"--threads must be positive, got {threads}");
     }
 }
+
+/// <summary>--seeds and --first-seed of the multi-seed commands.</summary>
+internal sealed class SeedOptions(int defaultSeeds)
+{
+    private readonly Option<int> _seeds = new("--seeds") { Description = "Number of seeds", DefaultValueFactory = _ => defaultSeeds };
+    private readonly Option<int> _first = new("--first-seed") { Description = "First seed", DefaultValueFactory = _ => 0 };
+
+    public void AddTo(Command command)
+    {
+        command.Options.Add(_seeds);
+        command.Options.Add(_first);
+    }
+
+    /// <summary>The seeds, checked.</summary>
+    public List<int> List(ParseResult p)
+    {
+        int n = p.GetValue(_seeds);
+        if (n < 1) throw new InputException($"--seeds must be positive, got {n}");
+        return Enumerable.Range(p.GetValue(_first), n).ToList();
+    }
+}

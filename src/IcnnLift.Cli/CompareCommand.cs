@@ -17,22 +17,18 @@ internal static class CompareCommand
     {
         var common = new CommonOptions("Runs side by side, one libtorch thread each", Environment.ProcessorCount);
         var methods = new Option<string>("--methods") { Description = $"Comma-separated methods ({string.Join(", ", PositivityMethod.All)})", DefaultValueFactory = _ => "pgd,softplus,lift" };
-        var seeds = new Option<int>("--seeds") { Description = "Number of seeds", DefaultValueFactory = _ => 5 };
-        var firstSeed = new Option<int>("--first-seed") { Description = "First seed", DefaultValueFactory = _ => 0 };
+        var seeds = new SeedOptions(5);
         var command = new Command("compare", "Compare positivity methods over seeds: table of medians and quartiles, paired wins, CSV/JSON and a figure.");
         command.Options.Add(methods);
-        command.Options.Add(seeds);
-        command.Options.Add(firstSeed);
+        seeds.AddTo(command);
         common.AddTo(command);
         command.SetAction(p =>
         {
-            int n = p.GetValue(seeds);
-            if (n < 1) throw new InputException($"--seeds must be positive, got {n}");
+            var seedList = seeds.List(p);
             var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 .Select(PositivityMethod.Validate).Distinct().ToList());
             if (methodList.Count == 0) throw new InputException("--methods names no method");
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
-            var seedList = Enumerable.Range(p.GetValue(firstSeed), n).ToList();
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"compare-{source.Name}");
             return Run(source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json));
         });
