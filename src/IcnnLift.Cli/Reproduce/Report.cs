@@ -21,7 +21,7 @@ internal sealed record Section(Experiment Experiment, string Verdict, string Sca
 /// </summary>
 internal static class Report
 {
-    public const string Reproduced = "reproduced", NotReproduced = "not reproduced", NotRun = "not run";
+    public const string Reproduced = "reproduced", NotReproduced = "not reproduced", Inconclusive = "inconclusive", NotRun = "not run";
 
     public static IReadOnlyList<Section> Build(string root, string figures)
     {
@@ -55,7 +55,7 @@ internal static class Report
         var findings = new List<string>();
         var tables = new List<(string, string[], List<string[]>)>();
         var pictures = new List<(string, string)>();
-        bool allLower = true;
+        bool allLower = true, anyHigher = false, underpowered = false;
         var methods = results.Select(r => r.Run.Config.Method).Distinct().ToList();
         foreach (var group in results.GroupBy(r => r.Run.Group))
         {
@@ -74,6 +74,8 @@ internal static class Report
                 var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
                 var test = PairedStatistics.Wilcoxon(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList());
                 allLower &= test.Lower();
+                anyHigher |= test.PValue < 0.05 && test.MedianDifference > 0;
+                underpowered |= seeds.Count < 6;
                 if (seeds.Count is > 0 and < 6)
                     findings.Add($"{group.Key}: with {seeds.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - seeds.Count):G2}: this scale cannot reach p < 0.05");
                 findings.Add($"{group.Key}: {method} vs {other} on {experiment.Metric.Replace('_', ' ')}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {seeds.Count} paired seeds");
@@ -84,7 +86,8 @@ internal static class Report
             pictures.Add(($"{group.Key}: {experiment.Metric.Replace('_', ' ')} per seed", Relative(figures, file)));
             if (experiment.Name == "tabular-21d") pictures.Add(Curves(figures, folder, experiment, group.ToList(), "validation_nll", "validation NLL"));
         }
-        string verdict = experiment.Comparisons.Length > 0 ? (allLower ? Reproduced : NotReproduced) : Reproduced;
+        // Too few seeds to reach p < 0.05 and nothing significantly the other way: the numbers cannot decide.
+        string verdict = experiment.Comparisons.Length == 0 || allLower ? Reproduced : !anyHigher && underpowered ? Inconclusive : NotReproduced;
         if (experiment.Name == "mechanism") verdict = Mechanism(folder, figures, results, findings, pictures);
         return new Section(experiment, verdict, scale, findings, tables, pictures);
     }
@@ -229,7 +232,7 @@ internal static class Report
         var html = new StringBuilder();
         html.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>IcnnLift reproduction report</title><style>")
             .AppendLine("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
-            .AppendLine(".reproduced{color:#186a3b}.not-reproduced{color:#a93226}.not-run{color:#7f8c8d}img{max-width:100%}</style></head><body>")
+            .AppendLine(".reproduced{color:#186a3b}.inconclusive{color:#b9770e}.not-reproduced{color:#a93226}.not-run{color:#7f8c8d}img{max-width:100%}</style></head><body>")
             .AppendLine("<h1>IcnnLift reproduction report</h1>")
             .AppendLine($"<p>Results folder: <code>{E(root)}</code>. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap intervals.</p><table><tr><th>experiment</th><th>verdict</th><th>scale</th></tr>");
         foreach (var s in sections) html.AppendLine($"<tr><td><a href=\"#{s.Experiment.Name}\">{E(s.Experiment.Name)}</a></td><td class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</td><td>{E(s.Scale)}</td></tr>");
