@@ -12,8 +12,12 @@ internal sealed record PlannedRun(string Group, DataSource Data, TrainConfig Con
     public string Key => $"{Group}/{Config.Method}-seed{Config.Seed}";
 }
 
-/// <summary>Work of an experiment that is not a training run of the sweep (the SDE, the landscape, the MNIST pipeline).</summary>
+/// <summary>Work of an experiment that is not a training run of the sweep (the SDE, the landscape).</summary>
 internal enum Extra { EscapeSde, Landscape }
+
+/// <summary>How the report judges an experiment: paired comparisons on its metric, the mechanism's three
+/// sub-claims, or a map with no verdict (the regime map).</summary>
+internal enum Judgement { Paired, Mechanism, Map }
 
 /// <summary>
 /// One claim of the paper, as a sweep of independent runs plus what is judged on them.
@@ -22,8 +26,10 @@ internal enum Extra { EscapeSde, Landscape }
 /// </summary>
 /// <param name="SecondsPerRun">Wall seconds of one run at paper scale with two side by side on this machine's two cores
 /// (measured, median over methods), for the time estimate.</param>
+/// <param name="ValidationCurves">Whether the report draws the runs' validation curves.</param>
 internal sealed record Experiment(string Name, string Claim, string Metric, Func<bool, IReadOnlyList<PlannedRun>> Plan,
-    (string Method, string Other)[] Comparisons, double SecondsPerRun, double QuickSecondsPerRun, Extra[] Extras)
+    (string Method, string Other)[] Comparisons, double SecondsPerRun, double QuickSecondsPerRun, Extra[] Extras,
+    Judgement Judgement = Judgement.Paired, bool ValidationCurves = false)
 {
     public TimeSpan Estimate(bool quick, int cores = 2) =>
         TimeSpan.FromSeconds(Plan(quick).Count * (quick ? QuickSecondsPerRun : SecondsPerRun) / cores + Extras.Length * (quick ? 5 : 60));
@@ -66,10 +72,10 @@ internal static class Catalog
             [(PositivityMethod.Lift, PositivityMethod.Softplus)], 26, 4, []),
         new("tabular-21d", "On a 21-D tabular target (convex-potential flow) the lift reaches a lower test NLL than PGD and direct softplus, with validation curves (3 seeds).",
             "test_nll", Sweep(["tabular-21d"], Headline, 3, 2, (g, m, s) => Flow(g, m, s) with { Blocks = 1 }),
-            [(PositivityMethod.Lift, PositivityMethod.Softplus), (PositivityMethod.Lift, PositivityMethod.Pgd)], 53, 3, []),
+            [(PositivityMethod.Lift, PositivityMethod.Softplus), (PositivityMethod.Lift, PositivityMethod.Pgd)], 53, 3, [], ValidationCurves: true),
         new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body) collapses the slack-channel cross-covariance to a structural zero; direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE escape (Gumbel, 5 seeds).",
             "total_variation", Sweep(["gumbel"], [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias, PositivityMethod.Lift], 5, 2, Ebm),
-            [], 6.5, 1.5, [Extra.EscapeSde, Extra.Landscape]),
+            [], 6.5, 1.5, [Extra.EscapeSde, Extra.Landscape], Judgement.Mechanism),
         new("admm", "Plain ADMM with positivity (fixed rho = 10, residual balancing, rho doubling) does not close the gap to the lift (Gumbel, 10 seeds).",
             "total_variation", Sweep(["gumbel"], [PositivityMethod.Pgd, PositivityMethod.AdmmFixed, PositivityMethod.AdmmBalance, PositivityMethod.AdmmDouble, PositivityMethod.Lift], 10, 2, Ebm),
             [(PositivityMethod.Lift, PositivityMethod.AdmmFixed), (PositivityMethod.Lift, PositivityMethod.AdmmBalance), (PositivityMethod.Lift, PositivityMethod.AdmmDouble)], 4.8, 1.5, []),
@@ -77,11 +83,9 @@ internal static class Catalog
             "test_nll", Sweep(["gumbel", "tabular-6d"], [PositivityMethod.Softplus, PositivityMethod.SoftplusMatched, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? "gaussian" : "none" }),
             [(PositivityMethod.Lift, PositivityMethod.SoftplusMatched)], 30, 3, []),
-        new(RegimeMap, "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser (Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow (test NLL), 3 seeds a cell.",
-            "total_variation", RegimePlan, [], 9, 1.5, []),
+        new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser (Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow (test NLL), 3 seeds a cell.",
+            "total_variation", RegimePlan, [], 9, 1.5, [], Judgement.Map),
     ];
-
-    public const string RegimeMap = "regime-map";
 
     /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>
     internal sealed record RegimeCell(string Optimizer, double LearningRate, double Level)

@@ -45,7 +45,7 @@ internal static class Report
                 sections.Add(new Section(experiment, NotRun, scale, [$"{plan.Count - results.Count} runs missing: rerun `icnn-lift reproduce {experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
                 continue;
             }
-            sections.Add(experiment.Name == Catalog.RegimeMap ? RegimeMap(experiment, scale, figures, results, manifest.Quick) : Judge(experiment, scale, folder, figures, results));
+            sections.Add(experiment.Judgement == Judgement.Map ? RegimeMap(experiment, scale, figures, results, manifest.Quick) : Judge(experiment, scale, folder, figures, results));
         }
         return sections;
     }
@@ -84,16 +84,16 @@ internal static class Report
             StripFigure.Save(file, methods.Select(m => (m, (IReadOnlyList<double>)group.Where(r => r.Run.Config.Method == m).Select(r => Value(r.Result)).ToList())).ToList(),
                 experiment.Metric, $"{experiment.Name}: {group.Key}");
             pictures.Add(($"{group.Key}: {experiment.Metric.Replace('_', ' ')} per seed", Relative(figures, file)));
-            if (experiment.Name == "tabular-21d") pictures.Add(Curves(figures, folder, experiment, group.ToList(), "validation_nll", "validation NLL"));
+            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, group.ToList(), "validation_nll", "validation NLL"));
         }
         // Too few seeds to reach p < 0.05 and nothing significantly the other way: the numbers cannot decide.
         string verdict = experiment.Comparisons.Length == 0 || allLower ? Reproduced : !anyHigher && underpowered ? Inconclusive : NotReproduced;
-        if (experiment.Name == "mechanism") verdict = Mechanism(folder, figures, results, findings, pictures);
+        if (experiment.Judgement == Judgement.Mechanism) verdict = Mechanism(experiment, folder, figures, results, findings, pictures);
         return new Section(experiment, verdict, scale, findings, tables, pictures);
     }
 
     /// <summary>The mechanism's three sub-claims, each judged from the numbers; reproduced only if all hold.</summary>
-    private static string Mechanism(string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
+    private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
     {
         string[] deletions = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias];
         var readings = AblateCommand.Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Run.Config.Method == a)
@@ -101,13 +101,12 @@ internal static class Report
         bool zeros = readings.Where(r => deletions.Contains(r.a)).All(r => r.Item2.All(v => v == 0))
             && readings.Single(r => r.a == PositivityMethod.Lift).Item2.All(v => v > 0);
         findings.Add($"cross-covariance: deletions {string.Join(", ", readings.Where(r => deletions.Contains(r.a)).Select(r => $"{r.a} max {N(r.Item2.Max())}"))}; lift min {N(readings.Single(r => r.a == PositivityMethod.Lift).Item2.Min())} -> structural zeros {(zeros ? "hold" : "do not hold")}");
-        var ablation = Figure(figures, "mechanism-ablation.png");
+        var ablation = Figure(figures, $"{experiment.Name}-ablation.png");
         AblationFigure.Save(ablation, readings, "mechanism: slack-channel cross-covariance");
         pictures.Add(("time-averaged cross-covariance of the four architectures", Relative(figures, ablation)));
 
         // Occupancy: never drains = ends within 0.02 of its maximum; transient = ends at least 0.1 below it.
         var group = results.Where(r => r.Run.Config.Method is PositivityMethod.Softplus or PositivityMethod.Lift).ToList();
-        var experiment = Catalog.Get("mechanism");
         pictures.Add(Curves(figures, folder, experiment, group, "shoulder_occupancy", "shoulder occupancy"));
         pictures.Add(Curves(figures, folder, experiment, results, "cross_covariance", "cross-covariance"));
         (double Final, double Max) Occupancy(PlannedRun run)

@@ -110,7 +110,9 @@ public static class Trainer
         var sampling = (density as LogConcaveDensity)?.SamplingError();
         double testNll = density.NllValue(test);
         var comparison = target?.HasDensity == true && data.Dimension <= 2
-            ? density.CompareWith(QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
+            // An energy model's own quadrature grid is the one to compare on; a flow has none, so one is built.
+            ? density.CompareWith((density as LogConcaveDensity)?.Normalizer as QuadratureNormalizer
+                ?? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
             : ((double, double)?)null;
         var result = new RunResult
         {
