@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using IcnnLift.Data;
+using IcnnLift.Density;
 using IcnnLift.Experiments;
 using IcnnLift.Plotting;
 using IcnnLift.Positivity;
@@ -74,7 +75,15 @@ internal static class Report
             var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
             StripFigure.Save(file, methods.Select(m => (m, Values(m))).ToList(), experiment.Metric, $"{experiment.Name}: {group.Key}");
             pictures.Add(($"{group.Key}: {metric} per seed", Relative(figures, file)));
-            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, results.Where(r => r.Run.Group == group.Key).ToList(), "validation_nll", "validation NLL"));
+            if (methods.All(m => Values(m).Count >= HistogramSeeds))
+            {
+                var histogram = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}-histogram.png");
+                HistogramFigure.Save(histogram, methods.Select(m => (m, Values(m))).ToList(), experiment.Metric, $"{experiment.Name}: {group.Key}");
+                pictures.Add(($"{group.Key}: histogram of {metric} over seeds", Relative(figures, histogram)));
+            }
+            var runs = results.Where(r => r.Run.Group == group.Key).ToList();
+            if (runs.Count > 0 && runs[0].Run.Data.Target is { Dimension: <= 2 }) pictures.Add(Densities(figures, folder, experiment, runs));
+            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, runs, "validation_nll", "validation NLL"));
         }
 
         // Each comparison on shared seeds within a group, or once over all (group, seed) pairs.
@@ -209,6 +218,30 @@ internal static class Report
         }
         return new Section(experiment, "mapped", scale, findings,
             [("median advantage over direct softplus (softplus minus method; positive: better than softplus)", ["target", "optimizer", "lr", "t0", "metric", "pgd", "lift"], rows)], pictures);
+    }
+
+    /// <summary>Groups with at least this many seeds a method also get a histogram of the metric.</summary>
+    private const int HistogramSeeds = 20;
+
+    /// <summary>Fitted densities of a 1-D or 2-D group against its target: every method's first 10 seeds as lines in 1-D,
+    /// its first seed as a heatmap in 2-D, on the grid covering the first seed's training data.</summary>
+    private static (string, string) Densities(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs)
+    {
+        var first = runs.MinBy(r => r.Run.Config.Seed).Run;
+        var data = first.Data.ForSeed(first.Config.Seed);
+        int seeds = data.Dimension == 1 ? 10 : 1;
+        var shown = runs.GroupBy(r => r.Run.Config.Method).SelectMany(g => g.OrderBy(r => r.Run.Config.Seed).Take(seeds)).ToList();
+        var grid = QuadratureNormalizer.Covering(Trainer.ToTensor(data.Train, first.Config.DType), first.Config.GridMargin, first.Config.GridPoints);
+        var points = grid.Grid(first.Config.DType);
+        var fits = shown.Select(r =>
+        {
+            var saved = RunFolder.Load(Sweep.RunPath(folder, r.Run));
+            using var module = saved.Model.Module;
+            return new FittedDensity(r.Run.Config.Method, r.Run.Config.Seed, grid, saved.Model.LogDensityValues(points));
+        }).ToList();
+        var file = Figure(figures, $"{experiment.Name}-{first.Group}-densities.png");
+        DensityFigure.Save(file, fits, first.Data.Target, data.Train, $"{experiment.Name}: {first.Group}, fitted densities");
+        return ($"{first.Group}: fitted densities ({(seeds == 1 ? "first seed of each method" : $"first {seeds} seeds of each method")}) against the target", Relative(figures, file));
     }
 
     private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric, string label)

@@ -292,7 +292,8 @@ public sealed class CliTests : TempFolderTest
         Assert.Equal(0, reportCode);
         Assert.DoesNotContain("not run", stdout);
         var markdown = File.ReadAllText(Path.Combine(root, "report.md"));
-        foreach (var figure in new[] { "mechanism-ablation.png", "mechanism-sde.png", "mechanism-landscape.png", "tabular-21d-tabular-21d-validation_nll.png" })
+        foreach (var figure in new[] { "mechanism-ablation.png", "mechanism-sde.png", "mechanism-landscape.png", "tabular-21d-tabular-21d-validation_nll.png",
+            "toy-1d-gumbel-densities.png", "flows-2d-8gaussians-densities.png" })
             Assert.Contains(figure, markdown);
         Assert.Contains("structural zeros hold", markdown);
         Assert.Contains("lift vs gaussian on test nll:", markdown); // the baseline written by the MNIST preparation
