@@ -66,19 +66,19 @@ internal static class Report
         var groups = observations.GroupBy(o => o.Group).ToList();
         foreach (var group in groups)
         {
-            IReadOnlyList<double> Values(string m) => group.Where(o => o.Method == m).Select(o => o.Value).ToList();
-            tables.Add(($"{group.Key}: {metric}", ["method", "runs", "median", "95% bootstrap interval"], methods.Select(m =>
+            var columns = methods.Select(m => (Method: m, Values: (IReadOnlyList<double>)group.Where(o => o.Method == m).Select(o => o.Value).ToList())).ToList();
+            tables.Add(($"{group.Key}: {metric}", ["method", "runs", "median", "95% bootstrap interval"], columns.Select(c =>
             {
-                var (low, high) = PairedStatistics.MedianInterval(Values(m));
-                return new[] { m, Values(m).Count.ToString(CultureInfo.InvariantCulture), N(Median(Values(m))), $"[{N(low)}, {N(high)}]" };
+                var (low, high) = PairedStatistics.MedianInterval(c.Values);
+                return new[] { c.Method, c.Values.Count.ToString(CultureInfo.InvariantCulture), N(Median(c.Values)), $"[{N(low)}, {N(high)}]" };
             }).ToList()));
             var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
-            StripFigure.Save(file, methods.Select(m => (m, Values(m))).ToList(), experiment.Metric, $"{experiment.Name}: {group.Key}");
+            StripFigure.Save(file, columns, experiment.Metric, $"{experiment.Name}: {group.Key}");
             pictures.Add(($"{group.Key}: {metric} per seed", Relative(figures, file)));
-            if (methods.All(m => Values(m).Count >= HistogramSeeds))
+            if (columns.All(c => c.Values.Count >= HistogramSeeds))
             {
                 var histogram = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}-histogram.png");
-                HistogramFigure.Save(histogram, methods.Select(m => (m, Values(m))).ToList(), experiment.Metric, $"{experiment.Name}: {group.Key}");
+                HistogramFigure.Save(histogram, columns, experiment.Metric, $"{experiment.Name}: {group.Key}");
                 pictures.Add(($"{group.Key}: histogram of {metric} over seeds", Relative(figures, histogram)));
             }
             var runs = results.Where(r => r.Run.Group == group.Key).ToList();
