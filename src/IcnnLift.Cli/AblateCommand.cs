@@ -23,6 +23,7 @@ internal static class AblateCommand
         var seeds = new SeedOptions(5);
         var command = new Command("ablate", "The four-architecture ablation (softplus, softplus-bias, lift-nobias, lift): the comparison plus the time-averaged slack-channel cross-covariance of each.");
         seeds.AddTo(command);
+        command.Options.Add(CompareCommand.KeepGoing);
         common.AddTo(command);
         command.SetAction(p =>
         {
@@ -32,9 +33,10 @@ internal static class AblateCommand
             if (every > 0 && steps / every * every < window)
                 throw new InputException($"--steps {steps} gives no cross-covariance reading (the first comes at the first multiple of --crosscov-every {every} from --crosscov-window {window} on)");
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
-            var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"ablate-{source.Name}");
+            var output = common.Output(p, $"ablate-{source.Name}");
             var readings = new List<(string, IReadOnlyList<double>)>();
             int code = CompareCommand.Run(source, Architectures, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json),
+                new CompareCommand.RunOptions(p.GetValue(common.Overwrite), p.GetValue(CompareCommand.KeepGoing)),
                 (folder, results) =>
                 {
                     readings.AddRange(Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Method == a).Select(r => r.MeanCrossCovariance ?? double.NaN).ToList())));

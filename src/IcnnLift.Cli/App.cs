@@ -31,19 +31,38 @@ public static class App
             Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
             return ExitCodes.BadInput;
         }
+        using var signals = Interruption.Listen();
         try
         {
             return parsed.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
         }
-        catch (InputException e)
+        catch (Exception e)
         {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.BadInput;
-        }
-        catch (JobFailedException e)
-        {
-            Console.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failed;
+            return Fail(e);
         }
     }
+
+    /// <summary>Every way a command can fail ends here: one line on stderr and the contract's exit code.</summary>
+    private static int Fail(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } || e is System.Reflection.TargetInvocationException { InnerException: not null })
+            e = e.InnerException!;
+        if (e is OperationCanceledException && Interruption.Signal is { } signal)
+        {
+            Console.Error.WriteLine($"interrupted by {signal}: {Interruption.Kept ?? "nothing was written (the output folder is created only when the work is done)"}");
+            return Interruption.ExitCode;
+        }
+        var (code, text) = e switch
+        {
+            InputException => (ExitCodes.BadInput, e.Message),
+            JobFailedException job => (job.ExitCode, e.Message),
+            IOException or UnauthorizedAccessException => (ExitCodes.Failed, e.Message),
+            _ => (ExitCodes.Failed, $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"),
+        };
+        Console.Error.WriteLine($"error: {OneLine(text)}");
+        if (Environment.GetEnvironmentVariable("ICNN_LIFT_TRACE") == "1") Console.Error.WriteLine(e);
+        return code;
+    }
+
+    private static string OneLine(string text) => string.Join(" ", text.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }

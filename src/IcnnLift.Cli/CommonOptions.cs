@@ -50,7 +50,8 @@ internal sealed class CommonOptions
     public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
     public readonly Option<int> Threads;
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
-    public readonly Option<string?> Out = new("--out") { Description = "Output folder" };
+    public readonly Option<string?> Out = new("--out") { Description = "Output folder: created by the command; an existing non-empty folder is refused (default: a new folder under runs/)" };
+    public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace --out if it is a folder icnn-lift wrote (never any other folder)" };
 
     /// <summary>Adds the options; <paramref name="dataAndTask"/> false leaves out where the data come from and
     /// which model is trained (for commands that decide those themselves).</summary>
@@ -58,7 +59,7 @@ internal sealed class CommonOptions
     {
         Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
         Option[] training = [Steps, BatchSize, LearningRate, Optimizer, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, Base, HeadScale,
-            ConditioningSize, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out];
+            ConditioningSize, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
     }
@@ -109,9 +110,13 @@ internal sealed class CommonOptions
             throw new ArgumentException($"unknown UCI set '{uci}' ({string.Join(", ", UciTabular.Names)})");
         var source = new DataSource(target is null ? null : IcnnLift.Targets.Target.Get(target).Name, data is null ? null : Path.GetFullPath(data),
             p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize), uci, Path.GetFullPath(p.GetValue(UciFolder)!));
-        _ = source.ForSeed(0);
-        return source;
+        return source.Checked(singlePrecision: p.GetValue(Precision) != "float64");
     }
+
+    /// <summary>--out, checked against the output contract (<see cref="OutputFolder.Check"/>); without it a new folder
+    /// runs/NAME (or runs/NAME-2, ...). Returns the full path.</summary>
+    public string Output(ParseResult p, string defaultName) =>
+        OutputFolder.Check(p.GetValue(Out) ?? OutputFolder.NextFree(Path.Combine("runs", defaultName)), p.GetValue(Overwrite));
 
     /// <summary>--threads, checked.</summary>
     public int ThreadCount(ParseResult p)
@@ -136,8 +141,11 @@ internal sealed class SeedOptions(int defaultSeeds)
     /// <summary>The seeds, checked.</summary>
     public List<int> List(ParseResult p)
     {
-        int n = p.GetValue(_seeds);
+        int n = p.GetValue(_seeds), first = p.GetValue(_first);
         if (n < 1) throw new InputException($"--seeds must be positive, got {n}");
-        return Enumerable.Range(p.GetValue(_first), n).ToList();
+        if (first < 0) throw new InputException($"--first-seed must be non-negative, got {first}");
+        if (first > int.MaxValue - (n - 1))
+            throw new InputException($"--first-seed {first} with --seeds {n} passes the largest seed, {int.MaxValue}");
+        return Enumerable.Range(first, n).ToList();
     }
 }

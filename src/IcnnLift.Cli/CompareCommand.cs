@@ -20,6 +20,7 @@ internal static class CompareCommand
         var seeds = new SeedOptions(5);
         var command = new Command("compare", "Compare positivity methods over seeds: table of medians and quartiles, paired wins, CSV/JSON and a figure.");
         command.Options.Add(methods);
+        command.Options.Add(KeepGoing);
         seeds.AddTo(command);
         common.AddTo(command);
         command.SetAction(p =>
@@ -29,16 +30,22 @@ internal static class CompareCommand
                 .Select(PositivityMethod.Validate).Distinct().ToList());
             if (methodList.Count == 0) throw new InputException("--methods names no method");
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
-            var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"compare-{source.Name}");
-            return Run(source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json));
+            var output = common.Output(p, $"compare-{source.Name}");
+            return Run(source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output, p.GetValue(common.Json),
+                new RunOptions(p.GetValue(common.Overwrite), p.GetValue(KeepGoing)));
         });
         return command;
     }
 
+    public static readonly Option<bool> KeepGoing = new("--keep-going") { Description = "When a run fails, finish the others and summarise those that finished (exit code 1)" };
+
+    /// <summary>How a comparison treats its output folder and a failed run.</summary>
+    public sealed record RunOptions(bool Overwrite = false, bool KeepGoing = false);
+
     /// <summary>Runs the comparison, writes its folder atomically and prints the summary. <paramref name="addTo"/>
     /// writes a command's own files into the folder before it is renamed into place.</summary>
     public static int Run(DataSource source, IReadOnlyList<string> methods, IReadOnlyList<int> seeds,
-        Func<string, int, TrainConfig> configFor, int threads, string output, bool json, Action<string, IReadOnlyList<RunResult>>? addTo = null)
+        Func<string, int, TrainConfig> configFor, int threads, string output, bool json, RunOptions options, Action<string, IReadOnlyList<RunResult>>? addTo = null)
     {
         var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
         var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
@@ -49,10 +56,19 @@ internal static class CompareCommand
         IReadOnlyList<MethodSummary> summary = [];
         IReadOnlyList<PairedWins> paired = [];
         IReadOnlyList<string> metrics = [];
-        RunFolder.WriteDirectory(output, folder =>
+        IReadOnlyList<JobFailure> failures;
+        using (var claimed = OutputFolder.Claim(output, options.Overwrite))
         {
-            var specs = configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList();
-            JobRunner.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds", specs, threads);
+            var folder = claimed.Staging;
+            var outcome = JobRunner.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds",
+                configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList(), threads, keepGoing: options.KeepGoing);
+            var specs = outcome.Finished;
+            failures = outcome.Failed;
+            if (specs.Count == 0)
+            {
+                Conclude(output, [], failures);
+                throw new JobFailedException($"every run failed; nothing was written to {output}", failures[0].ExitCode);
+            }
             Runtime.TorchRuntime.Initialize(1);
             models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
             results = models.Select(m => m.Result).ToList();
@@ -68,6 +84,7 @@ internal static class CompareCommand
                 seeds,
                 summary,
                 paired,
+                failed = failures.Select(f => new { method = f.Job.Config.Method, seed = f.Job.Config.Seed, message = f.Message }),
             }, RunFolder.Json));
             void Curves(string metric, string file, string yLabel, string what)
             {
@@ -89,13 +106,14 @@ internal static class CompareCommand
                     $"{source.Name}: fitted densities, {seeds.Count} seeds");
             }
             addTo?.Invoke(folder, results);
-        });
+            claimed.Commit();
+        }
         foreach (var m in models) m.Model.Module.Dispose();
-
+        int code = Conclude(output, results, failures);
         if (json)
         {
-            Terminal.Json(new { folder = Path.GetFullPath(output), summary, paired });
-            return ExitCodes.Ok;
+            Terminal.Json(new { folder = output, summary, paired, failed = failures.Select(f => f.Message) });
+            return code;
         }
         bool known = summary.Any(s => s.TotalVariation is not null);
         string Q(Quartiles? q) => q is null ? "-" : $"{Terminal.Number(q.Median)} [{Terminal.Number(q.Q1)}, {Terminal.Number(q.Q3)}]";
@@ -109,7 +127,17 @@ internal static class CompareCommand
             paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
                 .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
         Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(datasets[seeds[0]].Dimension <= 2 ? "densities.png, " : "")}occupancy.png and crosscov.png where a method has a softplus readout, runs/)");
-        return ExitCodes.Ok;
+        return code;
+    }
+
+    /// <summary>Says on stderr which runs failed (keep-going) or stopped on a non-finite loss, and gives the exit code:
+    /// 1 for a failure, else 3 for a non-finite run, else 0.</summary>
+    public static int Conclude(string output, IReadOnlyList<RunResult> results, IReadOnlyList<JobFailure> failures)
+    {
+        foreach (var f in failures) Console.Error.WriteLine($"failed: {f.Message}");
+        var nonFinite = results.Where(r => r.NonFinite is not null).ToList();
+        foreach (var r in nonFinite) Console.Error.WriteLine($"stopped: {r.Method} seed {r.Seed}: {r.NonFinite}; its results in {output} are those of the best checkpoint");
+        return failures.Count > 0 ? ExitCodes.Failed : nonFinite.Count > 0 ? ExitCodes.NonFinite : ExitCodes.Ok;
     }
 
     private static string F(double? v) => v is double d && !double.IsNaN(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";

@@ -22,11 +22,20 @@ internal sealed record DataSource(string? TargetName, string? File, int TrainSiz
     /// <summary>This source with a relative file path taken from <paramref name="folder"/> (an experiment's prepared inputs).</summary>
     public DataSource RootedIn(string folder) => File is null || Path.IsPathRooted(File) ? this : this with { File = Path.Combine(folder, File) };
 
+    /// <summary>Reads and checks the data once, in the run's precision (values that overflow float32 are refused in
+    /// float32), so that bad data are reported before any run starts.</summary>
+    public DataSource Checked(bool singlePrecision)
+    {
+        if (File is not null) _samples = SampleCsv.Read(File, singlePrecision);
+        _ = ForSeed(0);
+        return this;
+    }
+
     public Dataset ForSeed(int seed)
     {
         if (Target is { } target) return Dataset.FromTarget(target, TrainSize, ValidationSize, TestSize, seed);
         if (Uci is not null) return _uci ??= UciTabular.Load(Uci, UciFolder!);
         _samples ??= SampleCsv.Read(File!);
-        return Dataset.FromSamples(Name, _samples, seed);
+        return Dataset.FromSamples(Name, _samples, seed, File);
     }
 }

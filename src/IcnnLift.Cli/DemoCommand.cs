@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 
@@ -9,16 +10,19 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("runs", "demo") };
+        var output = new Option<string?>("--out") { Description = "Output folder, created by the command (default: runs/demo, or runs/demo-2, ...)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it is a folder icnn-lift wrote" };
         var command = new Command("demo", "Compare PGD, direct softplus and the lift on the 1-D Gumbel target over 6 seeds (about a minute on two cores).");
         command.Options.Add(output);
+        command.Options.Add(overwrite);
         command.SetAction(p =>
         {
+            var folder = OutputFolder.Check(p.GetValue(output) ?? OutputFolder.NextFree(Path.Combine("runs", "demo")), p.GetValue(overwrite));
             Runtime.TorchRuntime.Initialize(1);
             var source = new DataSource("gumbel", File: null);
             string[] methods = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
             return CompareCommand.Run(source, methods, Enumerable.Range(0, 6).ToList(),
-                (m, s) => new TrainConfig { Method = m, Seed = s }, Environment.ProcessorCount, p.GetValue(output)!, json: false);
+                (m, s) => new TrainConfig { Method = m, Seed = s }, Environment.ProcessorCount, folder, json: false, new CompareCommand.RunOptions(p.GetValue(overwrite)));
         });
         return command;
     }

@@ -12,13 +12,16 @@ internal static class DensityCommand
     {
         var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
         var points = new Option<string>("--points") { Description = "CSV file of points, one a row", Required = true };
-        var output = new Option<string?>("--out") { Description = "CSV file to write (default: stdout)" };
+        var output = new Option<string?>("--out") { Description = "CSV file to write (default: stdout); an existing file is refused" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the --out file if it exists" };
         var command = new Command("density", "Evaluate a saved model's log-density at the points of a CSV file.");
         command.Options.Add(model);
         command.Options.Add(points);
         command.Options.Add(output);
+        command.Options.Add(overwrite);
         command.SetAction(p =>
         {
+            if (p.GetValue(output) is { } target) OutputFolder.CheckFile(target, p.GetValue(overwrite));
             Runtime.TorchRuntime.Initialize(1);
             var pointsPath = p.GetValue(points)!;
             var rows = SampleCsv.Read(pointsPath);

@@ -1,20 +1,43 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
+using IcnnLift.Data;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 
-/// <summary>A run's process ended with an error; the message carries the end of its stderr.</summary>
-internal sealed class JobFailedException(string message) : Exception(message);
+/// <summary>A run failed: its own one-line message, and the exit code it maps to (2 bad input, 1 anything else).</summary>
+internal sealed class JobFailedException(string message, int exitCode) : Exception(message)
+{
+    public int ExitCode { get; } = exitCode;
+}
 
 /// <summary>One training run to do in a child process: its configuration, its data and its run folder.</summary>
 internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output, int Threads = 1)
 {
-    /// <summary>For messages: the method, the seed and the run folder's name.</summary>
-    public string Name => $"{Config.Method}-seed{Config.Seed}-{Path.GetFileName(Output)}";
+    /// <summary>For messages: the data, the method and the seed.</summary>
+    public string Name => $"{Data.Name}, {Config.Method}, seed {Config.Seed}";
 }
+
+/// <summary>What to do with a job whose run folder exists already.</summary>
+internal enum ExistingRun
+{
+    /// <summary>Refuse it (bad input).</summary>
+    Refuse,
+    /// <summary>Skip the job: a sweep's run finished by an earlier pass or another shard.</summary>
+    Skip,
+    /// <summary>Replace it, if icnn-lift wrote it (--overwrite).</summary>
+    Replace,
+    /// <summary>The caller claimed the folder and gave its staging folder: write into it, neither claim nor commit.</summary>
+    Claimed,
+}
+
+internal sealed record JobFailure(JobSpec Job, string Message, int ExitCode);
+
+/// <summary>The jobs that wrote their run folder now (in the given order), and those that failed (only with keep-going).</summary>
+internal sealed record JobOutcome(IReadOnlyList<JobSpec> Finished, IReadOnlyList<JobFailure> Failed);
 
 /// <summary>
 /// Runs training jobs, side by side, each in its own process of this program (the hidden <c>job</c> command)
@@ -23,44 +46,86 @@ internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Outpu
 /// call that uses it, so a garbage collection started by another thread that allocates (a second run, a
 /// progress bar) can free a scalar still in use: seen as a rare c10 "toDouble" error in Adam's step with two
 /// runs on two threads of one process. A process per run also isolates crashes.
+/// This process claims each run folder (<see cref="OutputFolder"/>) before its child starts and commits it when
+/// the child succeeds; the child gets its specification on stdin, writes into the staging folder, and dies with
+/// this process (<see cref="ProcessLifetime"/>). The first failure stops the other jobs unless keep-going is asked.
 /// </summary>
 internal static class JobRunner
 {
     public const string ProgressPrefix = "step ";
 
-    /// <summary>Runs <paramref name="jobs"/>, <paramref name="parallelism"/> at a time, under one progress bar of
-    /// their steps; each writes its own run folder. Their specifications live in a temporary folder, removed after.</summary>
-    public static void RunAll(string description, IReadOnlyList<JobSpec> jobs, int parallelism)
+    /// <summary>How long a child asked to stop may take to remove what it was writing.</summary>
+    private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
+
+    public static JobOutcome RunAll(string description, IReadOnlyList<JobSpec> jobs, int parallelism,
+        ExistingRun existing = ExistingRun.Refuse, bool keepGoing = false)
     {
-        var scratch = Directory.CreateTempSubdirectory("icnn-lift-jobs-").FullName;
-        try
+        var finished = new ConcurrentDictionary<int, JobSpec>();
+        var failed = new ConcurrentQueue<JobFailure>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Interruption.Token);
+        Terminal.WithProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
         {
-            Terminal.WithProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
-                Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism }, i => RunOne(jobs[i], i, advance, scratch)));
-        }
-        catch (AggregateException e) when (e.InnerExceptions[0] is JobFailedException failed)
-        {
-            throw failed;
-        }
-        finally
-        {
-            Directory.Delete(scratch, recursive: true);
-        }
+            try
+            {
+                Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token }, i =>
+                {
+                    try
+                    {
+                        if (RunOne(jobs[i], existing, advance, stop.Token)) finished[i] = jobs[i];
+                        else advance(jobs[i].Config.Steps);
+                    }
+                    catch (Exception e) when (Failure(jobs[i], e) is { } failure)
+                    {
+                        failed.Enqueue(failure);
+                        if (!keepGoing) stop.Cancel();
+                    }
+                });
+            }
+            catch (Exception e) when (e is OperationCanceledException || e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException))
+            {
+                // Stopped by a failure or a signal: told below.
+            }
+        });
+        Interruption.ThrowIfRequested();
+        if (!keepGoing && failed.TryPeek(out var first)) throw new JobFailedException(first.Message, first.ExitCode);
+        return new JobOutcome(finished.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList(), failed.ToList());
     }
 
-    private static void RunOne(JobSpec job, int index, Action<double> advance, string scratch)
+    /// <summary>A job's failure as the user should read it; null for a job stopped because another failed.</summary>
+    private static JobFailure? Failure(JobSpec job, Exception e) => e switch
     {
-        var specPath = Path.Combine(scratch, $"{index:D5}-{job.Name}.json");
-        File.WriteAllText(specPath, JsonSerializer.Serialize(job, RunFolder.Json));
+        JobFailedException f => new JobFailure(job, f.Message, f.ExitCode),
+        InputException => new JobFailure(job, e.Message, ExitCodes.BadInput),
+        IOException or UnauthorizedAccessException => new JobFailure(job, e.Message, ExitCodes.Failed),
+        _ => null,
+    };
+
+    /// <summary>Runs one job; false when it was skipped (its folder exists and <paramref name="existing"/> says skip).</summary>
+    private static bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, CancellationToken stop)
+    {
+        if (existing == ExistingRun.Skip && File.Exists(Path.Combine(job.Output, "result.json"))) return false;
+        using var folder = existing == ExistingRun.Claimed ? null : OutputFolder.Claim(job.Output, existing == ExistingRun.Replace, "run folder");
         var start = new ProcessStartInfo(DotnetHost())
         {
+            RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { typeof(App).Assembly.Location, "job", "--spec", specPath }) start.ArgumentList.Add(arg);
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start a process for run {job.Name}");
+        foreach (var arg in new[] { typeof(App).Assembly.Location, "job" }) start.ArgumentList.Add(arg);
+        stop.ThrowIfCancellationRequested();
+        using var process = ProcessLifetime.StartChild(start);
+        using var stopChild = stop.Register(() => Task.Run(() => ProcessLifetime.Stop(process, Grace)));
         var stderr = process.StandardError.ReadToEndAsync();
+        try
+        {
+            process.StandardInput.Write(JsonSerializer.Serialize(folder is null ? job : job with { Output = folder.Staging }, RunFolder.Json));
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // The child ended before reading its specification; its stderr says why.
+        }
         int done = 0;
         while (process.StandardOutput.ReadLine() is { } line)
             if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal) && int.TryParse(line.AsSpan(ProgressPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
@@ -69,15 +134,28 @@ internal static class JobRunner
                 done = step;
             }
         process.WaitForExit();
+        stop.ThrowIfCancellationRequested();
         if (process.ExitCode != 0)
-        {
-            var lastLines = stderr.Result.Split('\n', StringSplitOptions.RemoveEmptyEntries).TakeLast(3);
-            throw new JobFailedException($"run {job.Name} failed (exit code {process.ExitCode}): {string.Join(" | ", lastLines)}");
-        }
+            throw new JobFailedException($"run {job.Name}: {Explain(stderr.Result, process.ExitCode)}",
+                process.ExitCode == ExitCodes.BadInput ? ExitCodes.BadInput : ExitCodes.Failed);
+        folder?.Commit();
+        return true;
+    }
+
+    /// <summary>One line from a failed child's stderr: its own error line, else a native library's message, else
+    /// the last line that is not a stack frame.</summary>
+    internal static string Explain(string stderr, int exitCode)
+    {
+        var lines = stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        const string error = "error: ", what = "what():", unhandled = "Unhandled exception. ";
+        if (lines.LastOrDefault(l => l.StartsWith(error, StringComparison.Ordinal)) is { } own) return own[error.Length..];
+        if (lines.FirstOrDefault(l => l.StartsWith(what, StringComparison.Ordinal)) is { } native) return native[what.Length..].Trim();
+        if (lines.FirstOrDefault(l => l.StartsWith(unhandled, StringComparison.Ordinal)) is { } crash) return crash[unhandled.Length..];
+        return lines.LastOrDefault(l => !l.StartsWith("at ", StringComparison.Ordinal)) ?? $"the process ended with exit code {exitCode}";
     }
 
     /// <summary>The dotnet host of the running runtime (this program is framework-dependent).</summary>
-    private static string DotnetHost()
+    internal static string DotnetHost()
     {
         var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
         return File.Exists(fromRuntime) ? fromRuntime : "dotnet";

@@ -36,12 +36,13 @@ internal static class LandscapeCommand
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
             var data = UserInput.Check(() => source.ForSeed(p.GetValue(seed)));
             var config = UserInput.Check(() => common.Config(p, PositivityMethod.Lift, p.GetValue(seed)).Validated(data.Dimension));
+            using var folder = OutputFolder.Claim(common.Output(p, $"landscape-{source.Name}"), p.GetValue(common.Overwrite));
+            var output = folder.FullPath;
             Runtime.TorchRuntime.Initialize(threads);
-            var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"landscape-{source.Name}");
-            var both = Produce(output, source, data, config, options);
+            var both = Produce(folder, source, data, config, options);
             if (p.GetValue(common.Json))
             {
-                Terminal.Json(new { folder = Path.GetFullPath(output), panels = both.Select(Summary) });
+                Terminal.Json(new { folder = output, panels = both.Select(Summary) });
                 return ExitCodes.Ok;
             }
             Terminal.Table($"{source.Name}: training NLL on the plane (origin: lift's final iterate; alpha = 1: {options.Other}'s)",
@@ -55,8 +56,8 @@ internal static class LandscapeCommand
     }
 
     /// <summary>Trains both runs, evaluates both planes and writes landscape.csv, trajectories.csv, landscape.json and
-    /// landscape.png into <paramref name="output"/> (atomically), under a progress bar drawn from this thread.</summary>
-    public static LandscapePanel[] Produce(string output, DataSource source, Dataset data, TrainConfig config, LandscapeOptions options)
+    /// landscape.png into <paramref name="output"/>, then commits it; under a progress bar drawn from this thread.</summary>
+    public static LandscapePanel[] Produce(OutputFolder output, DataSource source, Dataset data, TrainConfig config, LandscapeOptions options)
     {
         LandscapePanel[] both = [];
         Terminal.WithProgressOnThisThread($"{source.Name}: landscape of lift vs {options.Other}", LandscapeExperiment.Work(config, options), advance =>
@@ -64,35 +65,34 @@ internal static class LandscapeCommand
             var (constrained, lifted) = UserInput.Check(() => LandscapeExperiment.Run(config, data, source.Target, options, advance));
             both = [constrained, lifted];
         });
-        RunFolder.WriteDirectory(output, folder =>
+        var folder = output.Staging;
+        using (var w = new StreamWriter(Path.Combine(folder, "landscape.csv")))
         {
-            using (var w = new StreamWriter(Path.Combine(folder, "landscape.csv")))
-            {
-                w.WriteLine("space,alpha,beta,loss,finite,on_cone");
-                foreach (var panel in both)
-                    for (int i = 0; i < panel.Grid.Alphas.Length; i++)
-                        for (int j = 0; j < panel.Grid.Betas.Length; j++)
-                        {
-                            double v = panel.Grid.Values[i, j];
-                            w.WriteLine(string.Join(",", panel.Space, R(panel.Grid.Alphas[i]), R(panel.Grid.Betas[j]), R(v), double.IsFinite(v) ? "1" : "0",
-                                panel.Feasible is { } f ? (f[i, j] ? "1" : "0") : ""));
-                        }
-            }
-            using (var w = new StreamWriter(Path.Combine(folder, "trajectories.csv")))
-            {
-                w.WriteLine("space,method,step,alpha,beta,loss");
-                foreach (var panel in both)
-                    foreach (var t in panel.Trajectories)
-                        for (int k = 0; k < t.Steps.Length; k++)
-                            w.WriteLine(string.Join(",", panel.Space, t.Method, t.Steps[k].ToString(CultureInfo.InvariantCulture), R(t.Alphas[k]), R(t.Betas[k]), R(t.Losses[k])));
-            }
-            File.WriteAllText(Path.Combine(folder, "landscape.json"), JsonSerializer.Serialize(new
-            {
-                data = source, config, options,
-                panels = both.Select(Summary),
-            }, RunFolder.Json));
-            LandscapeFigure.Save(Path.Combine(folder, "landscape.png"), both, source.Name);
-        });
+            w.WriteLine("space,alpha,beta,loss,finite,on_cone");
+            foreach (var panel in both)
+                for (int i = 0; i < panel.Grid.Alphas.Length; i++)
+                    for (int j = 0; j < panel.Grid.Betas.Length; j++)
+                    {
+                        double v = panel.Grid.Values[i, j];
+                        w.WriteLine(string.Join(",", panel.Space, R(panel.Grid.Alphas[i]), R(panel.Grid.Betas[j]), R(v), double.IsFinite(v) ? "1" : "0",
+                            panel.Feasible is { } f ? (f[i, j] ? "1" : "0") : ""));
+                    }
+        }
+        using (var w = new StreamWriter(Path.Combine(folder, "trajectories.csv")))
+        {
+            w.WriteLine("space,method,step,alpha,beta,loss");
+            foreach (var panel in both)
+                foreach (var t in panel.Trajectories)
+                    for (int k = 0; k < t.Steps.Length; k++)
+                        w.WriteLine(string.Join(",", panel.Space, t.Method, t.Steps[k].ToString(CultureInfo.InvariantCulture), R(t.Alphas[k]), R(t.Betas[k]), R(t.Losses[k])));
+        }
+        File.WriteAllText(Path.Combine(folder, "landscape.json"), JsonSerializer.Serialize(new
+        {
+            data = source, config, options,
+            panels = both.Select(Summary),
+        }, RunFolder.Json));
+        LandscapeFigure.Save(Path.Combine(folder, "landscape.png"), both, source.Name);
+        output.Commit();
         return both;
     }
 

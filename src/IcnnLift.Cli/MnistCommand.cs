@@ -37,6 +37,7 @@ internal static class MnistCommand
                 .Select(PositivityMethod.Validate).Distinct().ToList());
             int threads = UserInput.Check(() => common.ThreadCount(p));
             if (p.GetValue(epochs) < 1) throw new InputException($"--ae-epochs must be positive, got {p.GetValue(epochs)}");
+            var outputPath = common.Output(p, "mnist");
             var digits = (p.GetValue(idxImages), p.GetValue(idxLabels)) switch
             {
                 (null, null) => Mnist.ReadJson(p.GetValue(digitsFolder)!),
@@ -45,51 +46,52 @@ internal static class MnistCommand
             };
             int s = p.GetValue(seed);
             var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(MnistLatents.Latent));
-            var output = p.GetValue(common.Out) ?? Path.Combine("runs", "mnist");
+            using var claimed = OutputFolder.Claim(outputPath, p.GetValue(common.Overwrite));
+            var output = claimed.FullPath;
             Runtime.TorchRuntime.Initialize(1);
+            var folder = claimed.Staging;
+            // 1. The autoencoder and the latents, on this thread alone (no progress-bar thread while torch runs: see JobRunner).
+            var (autoencoder, reconstruction) = MnistLatents.Write(digits, s, p.GetValue(epochs), folder);
+            var classFiles = Enumerable.Range(0, 10).Select(c => MnistLatents.ClassFile(folder, c)).ToArray();
 
-            RunFolder.WriteDirectory(output, folder =>
+            // 2. One run a class and method; the runs read the class's latents as user data (split 80/10/10 by seed).
+            var specs = (from c in Enumerable.Range(0, 10)
+                         from m in methodList
+                         select new JobSpec(baseConfig with { Method = m }, new DataSource(null, classFiles[c]),
+                             Path.Combine(folder, "runs", $"class-{c}", m))).ToList();
+            JobRunner.RunAll($"mnist latents: 10 classes x {methodList.Count} methods", specs, threads);
+
+            // 3. The Gaussian baseline on the same splits, and the table.
+            var rows = new List<ClassRow>();
+            var all = new List<RunResult>();
+            foreach (var c in Enumerable.Range(0, 10))
             {
-                // 1. The autoencoder and the latents, on this thread alone (no progress-bar thread while torch runs: see JobRunner).
-                var (autoencoder, reconstruction) = MnistLatents.Write(digits, s, p.GetValue(epochs), folder);
-                var classFiles = Enumerable.Range(0, 10).Select(c => MnistLatents.ClassFile(folder, c)).ToArray();
+                var split = Dataset.FromSamples($"class-{c}", SampleCsv.Read(classFiles[c]), s);
+                double gaussian = new GaussianDensity(split.Train).Nll(split.Test);
+                var results = methodList.ToDictionary(m => m, m => RunFolder.LoadResult(Path.Combine(folder, "runs", $"class-{c}", m)));
+                all.AddRange(results.Values);
+                rows.Add(new ClassRow(c, split.Train.Length, split.Test.Length, gaussian, results.ToDictionary(kv => kv.Key,
+                    kv => new MethodCell(kv.Value.TestNll, kv.Value.LogZStandardError, kv.Value.EffectiveSampleSize, kv.Value.Warning))));
+            }
+            WriteTable(folder, rows, methodList);
+            File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new { autoencoder_bce = reconstruction, config = baseConfig, classes = rows }, RunFolder.Json));
 
-                // 2. One run a class and method; the runs read the class's latents as user data (split 80/10/10 by seed).
-                var specs = (from c in Enumerable.Range(0, 10)
-                             from m in methodList
-                             select new JobSpec(baseConfig with { Method = m }, new DataSource(null, classFiles[c]),
-                                 Path.Combine(folder, "runs", $"class-{c}", m))).ToList();
-                JobRunner.RunAll($"mnist latents: 10 classes x {methodList.Count} methods", specs, threads);
-
-                // 3. The Gaussian baseline on the same splits, and the table.
-                var rows = new List<ClassRow>();
-                foreach (var c in Enumerable.Range(0, 10))
+            // 4. Decoded samples of the lift's model (or the last method's), one row a class.
+            string shown = methodList.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methodList[^1];
+            var grid = Enumerable.Range(0, 10).Select(c =>
+            {
+                var model = (LogConcaveDensity)RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model;
+                var (samples, _, _) = Mala.Sample(model.Energy, 10, 400, new Generator((ulong)(s * 10 + c)));
+                using (no_grad())
                 {
-                    var split = Dataset.FromSamples($"class-{c}", SampleCsv.Read(classFiles[c]), s);
-                    double gaussian = new GaussianDensity(split.Train).Nll(split.Test);
-                    var results = methodList.ToDictionary(m => m, m => RunFolder.LoadResult(Path.Combine(folder, "runs", $"class-{c}", m)));
-                    rows.Add(new ClassRow(c, split.Train.Length, split.Test.Length, gaussian, results.ToDictionary(kv => kv.Key,
-                        kv => new MethodCell(kv.Value.TestNll, kv.Value.LogZStandardError, kv.Value.EffectiveSampleSize, kv.Value.Warning))));
+                    var decoded = autoencoder.Decode(samples.to_type(ScalarType.Float32));
+                    return (IReadOnlyList<float[]>)Enumerable.Range(0, 10).Select(i => decoded[i].data<float>().ToArray()).ToList();
                 }
-                WriteTable(folder, rows, methodList);
-                File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new { autoencoder_bce = reconstruction, config = baseConfig, classes = rows }, RunFolder.Json));
-
-                // 4. Decoded samples of the lift's model (or the last method's), one row a class.
-                string shown = methodList.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methodList[^1];
-                var grid = Enumerable.Range(0, 10).Select(c =>
-                {
-                    var model = (LogConcaveDensity)RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model;
-                    var (samples, _, _) = Mala.Sample(model.Energy, 10, 400, new Generator((ulong)(s * 10 + c)));
-                    using (no_grad())
-                    {
-                        var decoded = autoencoder.Decode(samples.to_type(ScalarType.Float32));
-                        return (IReadOnlyList<float[]>)Enumerable.Range(0, 10).Select(i => decoded[i].data<float>().ToArray()).ToList();
-                    }
-                }).ToList();
-                DigitGrid.Save(Path.Combine(folder, "samples.png"), grid, $"decoded MALA samples of the {shown} models, one row a class");
-            });
+            }).ToList();
+            DigitGrid.Save(Path.Combine(folder, "samples.png"), grid, $"decoded MALA samples of the {shown} models, one row a class");
+            claimed.Commit();
             Terminal.Line($"results: {output} (table.csv, summary.json, samples.png, autoencoder.pt, latents/, runs/)");
-            return ExitCodes.Ok;
+            return CompareCommand.Conclude(output, all, []);
         });
         return command;
     }

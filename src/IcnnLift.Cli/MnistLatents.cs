@@ -21,7 +21,11 @@ internal static class MnistLatents
     {
         var all = tensor(digits.Images.SelectMany(x => x).ToArray(), [digits.Images.Length, Digits.Pixels]);
         var autoencoder = Autoencoder.Create(seed, Latent);
-        double reconstruction = autoencoder.Train(all, epochs, 128, seed, epoch => Console.Error.WriteLine($"autoencoder: epoch {epoch} of {epochs}"));
+        double reconstruction = autoencoder.Train(all, epochs, 128, seed, epoch =>
+        {
+            Interruption.ThrowIfRequested();
+            Console.Error.WriteLine($"autoencoder: epoch {epoch} of {epochs}");
+        });
         autoencoder.save(Path.Combine(folder, "autoencoder.pt"));
         double[][] latents;
         using (no_grad())

@@ -14,17 +14,15 @@ internal static class ReportCommand
         command.Options.Add(output);
         command.SetAction(p =>
         {
-            var root = p.GetValue(output)!;
-            if (!Directory.Exists(root)) throw new InputException($"{root}: results folder not found (icnn-lift reproduce NAME --out {root})");
+            var root = Sweep.CheckResults(p.GetValue(output), mustExist: true);
             Runtime.TorchRuntime.Initialize(1);
             // Figures are drawn into a fresh folder that replaces the old one; the pages are written atomically.
-            IReadOnlyList<Section> sections = [];
-            Training.RunFolder.WriteDirectory(Path.Combine(root, Report.FiguresFolder), figures =>
-            {
-                sections = Report.Build(root, figures);
-                AtomicFile.Write(Path.Combine(root, "report.md"), w => w.Write(Report.Markdown(sections, root)));
-                AtomicFile.Write(Path.Combine(root, "report.html"), w => w.Write(Report.Html(sections, root, figures)));
-            });
+            using var figures = OutputFolder.Claim(Path.Combine(root, Report.FiguresFolder), overwrite: true, option: "figures folder");
+            var sections = Report.Build(root, figures.Staging);
+            var shown = p.GetValue(output)!; // the folder as the user named it, for the pages' text
+            AtomicFile.Write(Path.Combine(root, "report.md"), w => w.Write(Report.Markdown(sections, shown)));
+            AtomicFile.Write(Path.Combine(root, "report.html"), w => w.Write(Report.Html(sections, shown, figures.Staging)));
+            figures.Commit();
             Terminal.Table("verdicts", ["experiment", "verdict", "scale"], sections.Select(s => new[] { s.Experiment.Name, s.Verdict, s.Scale }));
             Terminal.Line($"report: {Path.Combine(root, "report.html")} (and report.md, report-figures/)");
             return ExitCodes.Ok;

@@ -19,7 +19,7 @@ internal static class ReproduceCommand
         var threads = new Option<int>("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("reproduce", "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n splits it across machines. Then `icnn-lift report`.");
         command.Arguments.Add(name);
-        foreach (var o in new Option[] { list, quick, output, shard, threads, digits }) command.Options.Add(o);
+        foreach (var o in new Option[] { list, quick, output, shard, threads, digits, CompareCommand.KeepGoing }) command.Options.Add(o);
         command.SetAction(p =>
         {
             if (p.GetValue(list))
@@ -33,11 +33,12 @@ internal static class ReproduceCommand
             var part = Shard.Parse(p.GetValue(shard)!);
             int n = p.GetValue(threads);
             if (n < 1) throw new InputException($"--threads must be positive, got {n}");
-            var root = p.GetValue(output)!;
-            var (ran, skipped, elsewhere) = Sweep.Run(experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!);
-            Terminal.Line($"{experiment.Name}: {ran} runs done now, {skipped} already finished{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}; " +
-                $"`icnn-lift report --out {root}` merges what the folder holds");
-            return ExitCodes.Ok;
+            var root = Sweep.CheckResults(p.GetValue(output), mustExist: false);
+            var outcome = Sweep.Run(experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(CompareCommand.KeepGoing));
+            int elsewhere = outcome.Elsewhere;
+            Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}" +
+                $"{(outcome.Failed.Count > 0 ? $", {outcome.Failed.Count} failed (rerun to retry them)" : "")}; `icnn-lift report --out {p.GetValue(output)}` merges what the folder holds");
+            return CompareCommand.Conclude(root, outcome.Ran, outcome.Failed);
         });
         return command;
     }

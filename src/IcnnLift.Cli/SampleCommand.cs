@@ -18,16 +18,19 @@ internal static class SampleCommand
         var steps = new Option<int>("--mala-steps") { Description = "Langevin steps per chain for energy models (half of them adapt the step size)", DefaultValueFactory = _ => 500 };
         var count = new Option<int>("--n") { Description = "Number of samples", DefaultValueFactory = _ => 1000 };
         var seed = new Option<int>("--seed") { Description = "Seed of the base draws", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out") { Description = "CSV file of samples (a PNG beside it for 2-D models)", Required = true };
+        var output = new Option<string>("--out") { Description = "CSV file of samples (a PNG beside it for 2-D models); an existing file is refused", Required = true };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the --out file (and its PNG) if they exist" };
         var command = new Command("sample", "Draw samples from a saved model: a flow by inverting its blocks (convex solves), an energy model by Metropolis-adjusted Langevin.");
-        foreach (var o in new Option[] { model, count, seed, output, steps }) command.Options.Add(o);
+        foreach (var o in new Option[] { model, count, seed, output, overwrite, steps }) command.Options.Add(o);
         command.SetAction(p =>
         {
             Runtime.TorchRuntime.Initialize(1);
             int n = p.GetValue(count);
             if (n < 1) throw new InputException($"--n must be positive, got {n}");
             if (p.GetValue(steps) < 2) throw new InputException($"--mala-steps must be at least 2, got {p.GetValue(steps)}");
+            var path = OutputFolder.CheckFile(p.GetValue(output), p.GetValue(overwrite));
             var run = RunFolder.Load(p.GetValue(model)!);
+            if (run.Model.Dimension == 2) OutputFolder.CheckFile(Path.ChangeExtension(path, ".png"), p.GetValue(overwrite), "--out (its figure)");
             var generator = new torch.Generator((ulong)p.GetValue(seed));
             torch.Tensor samples;
             string report;
@@ -47,7 +50,6 @@ internal static class SampleCommand
             }
             int dimension = run.Model.Dimension;
             var rows = Enumerable.Range(0, n).Select(i => samples[i].to_type(torch.ScalarType.Float64).data<double>().ToArray()).ToArray();
-            var path = p.GetValue(output)!;
             SampleCsv.Write(path, Enumerable.Range(1, dimension).Select(j => $"x{j}").ToArray(), rows);
             if (dimension == 2)
             {

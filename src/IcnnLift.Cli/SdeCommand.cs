@@ -24,10 +24,11 @@ internal static class SdeCommand
         var gradientNoise = new Option<double>("--gradient-noise") { Description = "Mini-batch gradient noise, attenuated by psi' like the gradient", DefaultValueFactory = _ => defaults.GradientNoise };
         var shoulder = new Option<double>("--shoulder") { Description = "Shoulder level sigma_s", DefaultValueFactory = _ => defaults.ShoulderSigma };
         var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out") { Description = "Output folder", DefaultValueFactory = _ => Path.Combine("runs", "sde") };
+        var output = new Option<string?>("--out") { Description = "Output folder, created by the command (default: runs/sde, or runs/sde-2, ...)" };
+        var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it is a folder icnn-lift wrote" };
         var json = new Option<bool>("--json") { Description = "Print the results as JSON on stdout" };
         var command = new Command("sde", "Escape from the softplus shoulder in the one-coordinate bias-channel SDE: escape fraction against noise level and budget.");
-        foreach (var o in new Option[] { noise, budgets, paths, start, lr, weight, gradientNoise, shoulder, seed, output, json }) command.Options.Add(o);
+        foreach (var o in new Option[] { noise, budgets, paths, start, lr, weight, gradientNoise, shoulder, seed, output, overwrite, json }) command.Options.Add(o);
         command.SetAction(p =>
         {
             var levels = Numbers(p.GetValue(noise)!, "--noise", s => double.Parse(s, CultureInfo.InvariantCulture));
@@ -36,12 +37,13 @@ internal static class SdeCommand
             if (budgetList[0] < 1) throw new InputException("--budgets: budgets must be positive");
             var options = UserInput.Check(() => new EscapeSdeOptions(p.GetValue(start), p.GetValue(lr), p.GetValue(weight), p.GetValue(gradientNoise),
                 p.GetValue(shoulder), p.GetValue(paths), budgetList[^1]).Validated());
+            using var folder = OutputFolder.Claim(p.GetValue(output) ?? OutputFolder.NextFree(Path.Combine("runs", "sde")), p.GetValue(overwrite));
+            var outputPath = folder.FullPath;
             Runtime.TorchRuntime.Initialize(1);
-            var outputPath = p.GetValue(output)!;
-            var (passages, rows) = Produce(outputPath, options, levels, budgetList, p.GetValue(seed));
+            var (passages, rows) = Produce(folder, options, levels, budgetList, p.GetValue(seed));
             if (p.GetValue(json))
             {
-                Terminal.Json(new { folder = Path.GetFullPath(outputPath), rows });
+                Terminal.Json(new { folder = outputPath, rows });
                 return ExitCodes.Ok;
             }
             Terminal.Table(FormattableString.Invariant($"fraction of {options.Paths} paths that left the shoulder (start t = {options.Start}; noise-free escape needs about {options.NoiseFreeEscapeSteps:N0} iterations)"),
@@ -56,12 +58,13 @@ internal static class SdeCommand
     /// <summary>The escape fraction at one noise level and budget, with its 95% Wilson interval.</summary>
     internal sealed record EscapeRow(double Noise, int Budget, double Fraction, double Low, double High);
 
-    /// <summary>Simulates every noise level and writes sde.json, sde.csv and sde.png into <paramref name="outputPath"/> (atomically).</summary>
-    public static (List<int[]> Passages, List<EscapeRow> Rows) Produce(string outputPath, EscapeSdeOptions options, IReadOnlyList<double> levels, IReadOnlyList<int> budgetList, int seed)
+    /// <summary>Simulates every noise level and writes sde.json, sde.csv and sde.png into <paramref name="output"/>, then commits it.</summary>
+    public static (List<int[]> Passages, List<EscapeRow> Rows) Produce(OutputFolder output, EscapeSdeOptions options, IReadOnlyList<double> levels, IReadOnlyList<int> budgetList, int seed)
     {
         var passages = new List<int[]>();
         foreach (var level in levels)
         {
+            Interruption.ThrowIfRequested();
             passages.Add(EscapeSde.FirstPassage(options, level, seed));
             Console.Error.WriteLine(FormattableString.Invariant($"noise {level}: {EscapeSde.EscapeFraction(passages[^1], budgetList[^1]):P1} escaped in {budgetList[^1]} iterations"));
         }
@@ -71,22 +74,21 @@ internal static class SdeCommand
             var (low, high) = EscapeSde.Wilson(f, options.Paths);
             return new EscapeRow(level, b, f, low, high);
         })).ToList();
-        RunFolder.WriteDirectory(outputPath, folder =>
+        var folder = output.Staging;
+        File.WriteAllText(Path.Combine(folder, "sde.json"), JsonSerializer.Serialize(new
         {
-            File.WriteAllText(Path.Combine(folder, "sde.json"), JsonSerializer.Serialize(new
-            {
-                options, noise = levels, budgets = budgetList, seed, noise_free_escape_steps = options.NoiseFreeEscapeSteps,
-                rows,
-            }, RunFolder.Json));
-            using (var w = new StreamWriter(Path.Combine(folder, "sde.csv")))
-            {
-                w.WriteLine("noise,budget,paths,escape_fraction,ci95_low,ci95_high");
-                foreach (var r in rows)
-                    w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
-            }
-            EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
-                FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
-        });
+            options, noise = levels, budgets = budgetList, seed, noise_free_escape_steps = options.NoiseFreeEscapeSteps,
+            rows,
+        }, RunFolder.Json));
+        using (var w = new StreamWriter(Path.Combine(folder, "sde.csv")))
+        {
+            w.WriteLine("noise,budget,paths,escape_fraction,ci95_low,ci95_high");
+            foreach (var r in rows)
+                w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
+        }
+        EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
+            FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
+        output.Commit();
         return (passages, rows);
     }
 

@@ -26,7 +26,8 @@ internal static class Terminal
         });
 
     /// <summary>The same with no refresh thread: the bar is redrawn by the thread that reports, at most every 200 ms.
-    /// For work that calls libtorch in this process, where another allocating thread is a hazard (see JobRunner).</summary>
+    /// For work that calls libtorch in this process, where another allocating thread is a hazard (see JobRunner).
+    /// A report after SIGINT or SIGTERM throws <see cref="OperationCanceledException"/>.</summary>
     public static void WithProgressOnThisThread(string description, double total, Action<Action<double>> work) =>
         Bar(autoRefresh: false).Start(ctx =>
         {
@@ -34,6 +35,7 @@ internal static class Terminal
             var clock = System.Diagnostics.Stopwatch.StartNew();
             work(units =>
             {
+                Interruption.ThrowIfRequested();
                 task.Increment(units);
                 if (clock.ElapsedMilliseconds < 200) return;
                 ctx.Refresh();

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 
@@ -18,35 +19,38 @@ internal static class TrainCommand
         common.AddTo(command);
         command.SetAction(p =>
         {
-            var (source, _, config, threads) = UserInput.Check(() =>
+            if (p.GetValue(seed) < 0) throw new InputException($"--seed must be non-negative, got {p.GetValue(seed)}");
+            var (source, config, threads) = UserInput.Check(() =>
             {
                 var source = common.Source(p);
                 var data = source.ForSeed(p.GetValue(seed));
-                return (source, data, common.Config(p, p.GetValue(method)!, p.GetValue(seed)).Validated(data.Dimension), common.ThreadCount(p));
+                return (source, common.Config(p, p.GetValue(method)!, p.GetValue(seed)).Validated(data.Dimension), common.ThreadCount(p));
             });
-            var output = p.GetValue(common.Out) ?? Path.Combine("runs", $"{source.Name}-{config.Method}-seed{config.Seed}");
-            // The run trains in a child process, alone on its thread (see JobRunner), and writes its folder there.
-            JobRunner.RunAll($"{config.Method} seed {config.Seed}", [new JobSpec(config, source, Path.GetFullPath(output), threads)], 1);
+            using var folder = OutputFolder.Claim(common.Output(p, $"{source.Name}-{config.Method}-seed{config.Seed}"), p.GetValue(common.Overwrite));
+            var output = folder.FullPath;
+            // The run trains in a child process, alone on its thread (see JobRunner), and writes its files there.
+            JobRunner.RunAll($"{config.Method} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1, ExistingRun.Claimed);
+            folder.Commit();
             var r = RunFolder.LoadResult(output);
-            if (p.GetValue(common.Json))
+            if (p.GetValue(common.Json)) Terminal.Json(new { run_folder = output, result = r });
+            else
             {
-                Terminal.Json(new { run_folder = Path.GetFullPath(output), result = r });
-                return ExitCodes.Ok;
+                Terminal.Table($"{r.Target}: {r.Method}, seed {r.Seed}", ["metric", "value"],
+                [
+                    ["test NLL", r.LogZStandardError is double se ? $"{Terminal.Number(r.TestNll)} ± {Terminal.Number(se)} (importance sampling, ESS {Terminal.Number(r.EffectiveSampleSize, "F0")})" : Terminal.Number(r.TestNll)],
+                    ["total variation", Terminal.Number(r.TotalVariation)],
+                    ["cross-entropy", Terminal.Number(r.CrossEntropy)],
+                    ["best validation NLL", Terminal.Number(r.BestValidationNll)],
+                    ["best step", $"{r.BestStep} of {r.StepsRun}"],
+                    ["shoulder occupancy (last step)", Terminal.Number(r.FinalShoulderOccupancy, "P1")],
+                    ["seconds", Terminal.Number(r.Seconds, "F1")],
+                ]);
+                if (r.Warning is not null) Console.Error.WriteLine($"warning: {r.Warning}");
+                Terminal.Line($"run folder: {output}");
             }
-            Terminal.Table($"{r.Target}: {r.Method}, seed {r.Seed}", ["metric", "value"],
-            [
-                ["test NLL", r.LogZStandardError is double se ? $"{Terminal.Number(r.TestNll)} ± {Terminal.Number(se)} (importance sampling, ESS {Terminal.Number(r.EffectiveSampleSize, "F0")})" : Terminal.Number(r.TestNll)],
-                ["total variation", Terminal.Number(r.TotalVariation)],
-                ["cross-entropy", Terminal.Number(r.CrossEntropy)],
-                ["best validation NLL", Terminal.Number(r.BestValidationNll)],
-                ["best step", $"{r.BestStep} of {r.StepsRun}"],
-                ["shoulder occupancy (last step)", Terminal.Number(r.FinalShoulderOccupancy, "P1")],
-                ["seconds", Terminal.Number(r.Seconds, "F1")],
-            ]);
-            if (r.Stopped is not null) Console.Error.WriteLine($"warning: {r.Stopped}");
-            if (r.Warning is not null) Console.Error.WriteLine($"warning: {r.Warning}");
-            Terminal.Line($"run folder: {output}");
-            return ExitCodes.Ok;
+            if (r.NonFinite is null) return ExitCodes.Ok;
+            Console.Error.WriteLine($"stopped: {r.NonFinite}; the results in {output} are those of the best checkpoint");
+            return ExitCodes.NonFinite;
         });
         return command;
     }

@@ -72,30 +72,59 @@ internal static class Sweep
         }
     }
 
-    /// <summary>Runs this shard's unfinished runs, <paramref name="threads"/> side by side. Returns (ran, already finished, other shards').</summary>
+    /// <summary>What one pass of a sweep did: runs finished now (their results), runs already finished, runs of other
+    /// shards, and runs that failed (with keep-going).</summary>
+    public sealed record Outcome(IReadOnlyList<RunResult> Ran, int Skipped, int Elsewhere, IReadOnlyList<JobFailure> Failed);
+
+    /// <summary>Checks a results folder: absent (<see cref="Run"/> creates it, with the marker), or one icnn-lift wrote
+    /// (the marker, or experiment folders of an earlier version). Returns the full path.</summary>
+    public static string CheckResults(string? root, bool mustExist)
+    {
+        var full = OutputFolder.CheckPlace(root);
+        if (!Directory.Exists(full))
+            return mustExist ? throw new InputException($"--out {root}: results folder not found (icnn-lift reproduce NAME --out {root})") : full;
+        if (Directory.EnumerateFileSystemEntries(full).Any() && !OutputFolder.IsOurs(full)
+            && !Directory.EnumerateDirectories(full).Any(d => File.Exists(Path.Combine(d, "experiment.json"))))
+            throw new InputException($"--out {root}: the folder exists and is not a results folder of icnn-lift reproduce; choose another --out");
+        return full;
+    }
+
+    /// <summary>Runs this shard's unfinished runs, <paramref name="threads"/> side by side, into the results folder
+    /// <paramref name="root"/> (checked by <see cref="CheckResults"/>).</summary>
     /// <param name="digits">The MNIST digits folder, read only by an experiment that prepares MNIST latents.</param>
-    public static (int Ran, int Skipped, int Elsewhere) Run(Experiment experiment, bool quick, string root, Shard shard, int threads, string digits)
+    public static Outcome Run(Experiment experiment, bool quick, string root, Shard shard, int threads, string digits, bool keepGoing = false)
     {
         var folder = Path.Combine(root, experiment.Name);
         var plan = experiment.Plan(quick);
-        // Inputs are read and checked before anything is written; the first shard to finish preparing them writes them.
+        // Inputs are read and checked before anything is written.
         var mnist = experiment.Prepare == Preparation.MnistLatents && !Directory.Exists(Path.Combine(folder, InputsFolder)) ? Mnist.ReadJson(digits) : null;
+        if (!Directory.Exists(root))
+        {
+            Directory.CreateDirectory(root);
+            OutputFolder.Mark(root);
+        }
         Claim(folder, experiment, quick);
         if (mnist is not null) PrepareMnist(folder, plan, mnist, quick);
         var mine = plan.Where((_, i) => shard.Owns(i)).ToList();
         var todo = mine.Where(r => !Finished(folder, r)).ToList();
-        foreach (var run in todo)
+        // A run killed half-way left its staging folder, which the runner takes over (its owner is gone).
+        var jobs = todo.Select(r => new JobSpec(r.Config, r.Data.RootedIn(folder), RunPath(folder, r))).ToList();
+        JobOutcome outcome;
+        try
         {
-            // A run killed half-way leaves its temporary sibling; this shard owns the run, so nobody else is writing it.
-            var path = RunPath(folder, run);
-            var parent = Path.GetDirectoryName(path)!;
-            if (Directory.Exists(parent))
-                foreach (var stale in Directory.GetDirectories(parent, $".{Path.GetFileName(path)}.tmp-*")) Directory.Delete(stale, recursive: true);
+            outcome = todo.Count == 0 ? new JobOutcome([], [])
+                : JobRunner.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", jobs, threads, ExistingRun.Skip, keepGoing);
         }
-        if (todo.Count > 0)
-            JobRunner.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", todo.Select(r => new JobSpec(r.Config, r.Data.RootedIn(folder), RunPath(folder, r))).ToList(), threads);
+        catch (Exception e) when (e is OperationCanceledException or JobFailedException)
+        {
+            int kept = mine.Count(r => Finished(folder, r));
+            Interruption.Kept = $"{kept} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same command again to resume";
+            if (e is JobFailedException) Console.Error.WriteLine(Interruption.Kept);
+            throw;
+        }
         if (shard.Index == 1) RunExtras(experiment, quick, folder);
-        return (todo.Count, mine.Count - todo.Count, plan.Count - mine.Count);
+        var ran = outcome.Finished.Select(j => RunFolder.LoadResult(j.Output)).ToList();
+        return new Outcome(ran, mine.Count - ran.Count - outcome.Failed.Count, plan.Count - mine.Count, outcome.Failed);
     }
 
     /// <summary>The autoencoder and per-class latents (seed 0), and the Gaussian baseline on every run's split.</summary>
@@ -103,17 +132,38 @@ internal static class Sweep
     {
         Runtime.TorchRuntime.Initialize(1);
         var (perClass, epochs) = Catalog.MnistScale(quick);
-        RunFolder.WriteDirectory(Path.Combine(folder, InputsFolder), inputs =>
+        var path = Path.Combine(folder, InputsFolder);
+        while (!Directory.Exists(path))
         {
-            MnistLatents.Write(perClass is int n ? MnistLatents.FirstOfEachClass(digits, n) : digits, seed: 0, epochs, inputs);
-            using var w = new StreamWriter(Path.Combine(inputs, "baselines.csv"));
-            w.WriteLine("group,method,seed,test_nll");
-            foreach (var run in plan.DistinctBy(r => (r.Group, r.Config.Seed)))
+            try
             {
-                var split = new DataSource(null, Path.Combine(inputs, Path.GetRelativePath(InputsFolder, run.Data.File!))).ForSeed(run.Config.Seed);
-                w.WriteLine(FormattableString.Invariant($"{run.Group},{Catalog.Gaussian},{run.Config.Seed},{new GaussianDensity(split.Train).Nll(split.Test):R}"));
+                using var claimed = OutputFolder.Claim(path, option: "inputs folder");
+                WriteMnistInputs(claimed.Staging, plan, digits, perClass, epochs);
+                claimed.Commit();
             }
-        });
+            catch (OutputBusyException)
+            {
+                // Another shard prepares them now: wait for its folder.
+                Thread.Sleep(TimeSpan.FromSeconds(2));
+                Interruption.ThrowIfRequested();
+            }
+            catch (InputException) when (Directory.Exists(path))
+            {
+                // Another shard finished them first.
+            }
+        }
+    }
+
+    private static void WriteMnistInputs(string inputs, IReadOnlyList<PlannedRun> plan, Digits digits, int? perClass, int epochs)
+    {
+        MnistLatents.Write(perClass is int n ? MnistLatents.FirstOfEachClass(digits, n) : digits, seed: 0, epochs, inputs);
+        using var w = new StreamWriter(Path.Combine(inputs, "baselines.csv"));
+        w.WriteLine("group,method,seed,test_nll");
+        foreach (var run in plan.DistinctBy(r => (r.Group, r.Config.Seed)))
+        {
+            var split = new DataSource(null, Path.Combine(inputs, Path.GetRelativePath(InputsFolder, run.Data.File!))).ForSeed(run.Config.Seed);
+            w.WriteLine(FormattableString.Invariant($"{run.Group},{Catalog.Gaussian},{run.Config.Seed},{new GaussianDensity(split.Train).Nll(split.Test):R}"));
+        }
     }
 
     private static void RunExtras(Experiment experiment, bool quick, string folder)
@@ -123,17 +173,18 @@ internal static class Sweep
             var path = Path.Combine(folder, "extras", extra == Extra.EscapeSde ? "sde" : "landscape");
             if (Directory.Exists(path)) continue;
             Runtime.TorchRuntime.Initialize(1);
+            using var output = OutputFolder.Claim(path, option: "extras folder");
             if (extra == Extra.EscapeSde)
             {
                 var options = Catalog.SdeOptions(quick);
                 int[] budgets = quick ? [500, 2000] : [1000, 5000, 20000];
-                SdeCommand.Produce(path, options, Catalog.SdeNoise, budgets, seed: 0);
+                SdeCommand.Produce(output, options, Catalog.SdeNoise, budgets, seed: 0);
             }
             else
             {
                 var run = experiment.Plan(quick).First(r => r.Config.Method == PositivityMethod.Lift);
                 var config = run.Config with { Seed = 0 };
-                LandscapeCommand.Produce(path, run.Data, run.Data.ForSeed(0), config.Validated(run.Data.ForSeed(0).Dimension), Catalog.LandscapeOptions(quick));
+                LandscapeCommand.Produce(output, run.Data, run.Data.ForSeed(0), config.Validated(run.Data.ForSeed(0).Dimension), Catalog.LandscapeOptions(quick));
             }
         }
     }

@@ -1,12 +1,15 @@
 namespace IcnnLift.Data;
 
-/// <summary>Writes a file through a temporary sibling and a rename, so a reader never sees half of it.</summary>
+/// <summary>Writes a file through a temporary sibling and a rename, so a reader never sees half of it. Temporary
+/// siblings left by a killed writer are removed by the next write of the same file.</summary>
 public static class AtomicFile
 {
     public static void Write(string path, Action<TextWriter> write)
     {
         var full = Path.GetFullPath(path);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+        var parent = Path.GetDirectoryName(full)!;
+        Directory.CreateDirectory(parent);
+        OutputFolder.RemoveStaleSiblings(parent, $"{Path.GetFileName(full)}.tmp-");
         var temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
         try
         {

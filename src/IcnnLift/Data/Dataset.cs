@@ -21,10 +21,11 @@ public sealed record Dataset(string Name, double[][] Train, double[][] Validatio
     /// <summary>A stable (not per-process randomised) seed for split <paramref name="stream"/>.</summary>
     private static int SplitSeed(int seed, int stream) => unchecked(seed * 1_000_003 + stream * 7_919);
 
-    /// <summary>A user's samples, shuffled by seed and split 80 / 10 / 10.</summary>
-    public static Dataset FromSamples(string name, double[][] samples, int seed)
+    /// <summary>A user's samples, shuffled by seed and split 80 / 10 / 10. Samples a density cannot be fitted to are
+    /// refused, named by <paramref name="source"/> (the file; default <paramref name="name"/>).</summary>
+    public static Dataset FromSamples(string name, double[][] samples, int seed, string? source = null)
     {
-        if (samples.Length < 10) throw new InputException($"{name}: need at least 10 samples to split into train, validation and test, got {samples.Length}");
+        CheckFittable(samples, source ?? name);
         var shuffled = samples.ToArray();
         new Random(seed).Shuffle(shuffled);
         int test = samples.Length / 10, validation = samples.Length / 10;
@@ -32,5 +33,21 @@ public sealed record Dataset(string Name, double[][] Train, double[][] Validatio
             shuffled[(test + validation)..],
             shuffled[test..(test + validation)],
             shuffled[..test]);
+    }
+
+    /// <summary>Enough rows to split, more training rows than columns (a d-dimensional density needs them; the Gaussian
+    /// base and the importance proposal need a full-rank covariance), and no constant column (no density has zero spread).</summary>
+    private static void CheckFittable(double[][] samples, string source)
+    {
+        if (samples.Length < 10) throw new InputException($"{source}: need at least 10 samples to split into train, validation and test, got {samples.Length}");
+        int d = samples[0].Length, train = samples.Length - 2 * (samples.Length / 10);
+        if (d >= train)
+            throw new InputException($"{source}: {d} columns but only {train} training rows (80% of {samples.Length}); fitting a {d}-D density needs more rows than columns");
+        for (int j = 0; j < d; j++)
+        {
+            double first = samples[0][j];
+            if (samples.All(r => r[j] == first))
+                throw new InputException($"{source}, column {j + 1}: every sample has the value {first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a constant column has no density (drop it)");
+        }
     }
 }

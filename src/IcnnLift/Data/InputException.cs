@@ -1,4 +1,4 @@
 namespace IcnnLift.Data;
 
 /// <summary>Bad user input (a file, a value): the message names the problem and where it is.</summary>
-public sealed class InputException(string message) : Exception(message);
+public class InputException(string message) : Exception(message);

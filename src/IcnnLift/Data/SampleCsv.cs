@@ -9,7 +9,8 @@ namespace IcnnLift.Data;
 /// </summary>
 public static class SampleCsv
 {
-    public static double[][] Read(string path)
+    /// <param name="singlePrecision">Refuse values that are finite in double but overflow float32 (the run's precision).</param>
+    public static double[][] Read(string path, bool singlePrecision = false)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: file not found");
         var rows = new List<double[]>();
@@ -36,6 +37,8 @@ public static class SampleCsv
                     throw new InputException($"{path}:{lineNumber}, column {j + 1}: '{cell}' is not a number");
                 if (!double.IsFinite(row[j]))
                     throw new InputException($"{path}:{lineNumber}, column {j + 1}: value '{cell}' is not finite");
+                if (singlePrecision && Math.Abs(row[j]) > float.MaxValue)
+                    throw new InputException($"{path}:{lineNumber}, column {j + 1}: value '{cell}' overflows float32 (largest {float.MaxValue:G3}); rescale the data or use --precision float64");
             }
             rows.Add(row);
         }

@@ -16,8 +16,8 @@ public sealed record SavedRun(IDensityModel Model, RunManifest Manifest, RunResu
 
 /// <summary>
 /// A run's folder: config.json (everything that determined it), metrics.csv (per-iteration log),
-/// result.json, and model.pt (the collapsed model: plain convex networks, no hypernetwork). Written into a temporary sibling and
-/// renamed into place, so a folder is either complete or absent.
+/// result.json, and model.pt (the collapsed model: plain convex networks, no hypernetwork). Written through an
+/// <see cref="OutputFolder"/>, so a folder is either complete or absent.
 /// </summary>
 public static class RunFolder
 {
@@ -31,42 +31,22 @@ public static class RunFolder
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
 
+    /// <summary>Writes a new run folder atomically (see <see cref="OutputFolder"/>: an existing non-empty folder is refused).</summary>
     public static void Write(string directory, TrainConfig config, TrainedModel model)
     {
-        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, config.NetworkSpec(model.Model.Dimension), DensityModels.Grid(model.Model));
-        WriteDirectory(directory, temp =>
-        {
-            File.WriteAllText(Path.Combine(temp, "config.json"), JsonSerializer.Serialize(manifest, Json));
-            File.WriteAllText(Path.Combine(temp, "result.json"), JsonSerializer.Serialize(model.Result, Json));
-            WriteMetrics(Path.Combine(temp, "metrics.csv"), model.Metrics);
-            model.Model.Module.save(Path.Combine(temp, "model.pt"));
-        });
+        using var folder = OutputFolder.Claim(directory);
+        WriteInto(folder.Staging, config, model);
+        folder.Commit();
     }
 
-    /// <summary>Fills a fresh temporary folder and renames it to <paramref name="directory"/>, replacing what was there.</summary>
-    public static void WriteDirectory(string directory, Action<string> fill)
+    /// <summary>Writes a run's files into <paramref name="folder"/>, an empty folder the caller owns (a staging folder).</summary>
+    public static void WriteInto(string folder, TrainConfig config, TrainedModel model)
     {
-        var full = Path.GetFullPath(directory);
-        var parent = Path.GetDirectoryName(full)!;
-        Directory.CreateDirectory(parent);
-        var temp = Path.Combine(parent, $".{Path.GetFileName(full)}.tmp-{Environment.ProcessId}-{Guid.NewGuid():N}");
-        Directory.CreateDirectory(temp);
-        try
-        {
-            fill(temp);
-            if (Directory.Exists(full))
-            {
-                var old = temp + ".old";
-                Directory.Move(full, old);
-                Directory.Move(temp, full);
-                Directory.Delete(old, recursive: true);
-            }
-            else Directory.Move(temp, full);
-        }
-        finally
-        {
-            if (Directory.Exists(temp)) Directory.Delete(temp, recursive: true);
-        }
+        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, config.NetworkSpec(model.Model.Dimension), DensityModels.Grid(model.Model));
+        File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(manifest, Json));
+        File.WriteAllText(Path.Combine(folder, "result.json"), JsonSerializer.Serialize(model.Result, Json));
+        WriteMetrics(Path.Combine(folder, "metrics.csv"), model.Metrics);
+        model.Model.Module.save(Path.Combine(folder, "model.pt"));
     }
 
     public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
@@ -91,8 +71,24 @@ public static class RunFolder
             throw new InputException($"{directory}: not a run folder (config.json, result.json and model.pt are needed)");
         var manifest = ReadManifest(directory);
         var result = ReadJson<RunResult>(resultPath);
-        var model = DensityModels.Rebuild(manifest.Config, manifest.Network, manifest.Grid);
-        model.Module.load(modelPath);
+        IDensityModel model;
+        try
+        {
+            model = DensityModels.Rebuild(manifest.Config, manifest.Network, manifest.Grid);
+        }
+        catch (ArgumentException e)
+        {
+            throw new InputException($"{configPath}: {e.Message}");
+        }
+        try
+        {
+            model.Module.load(modelPath);
+        }
+        catch (Exception e) when (e is IOException or ArgumentException or InvalidDataException or OverflowException or OutOfMemoryException or FormatException)
+        {
+            // TorchSharp reads a truncated, empty or foreign file as far as it can and then throws one of these.
+            throw new InputException($"{modelPath}: not a model this run's config.json describes (truncated or damaged?): {e.Message}");
+        }
         DensityModels.AfterLoad(model);
         return new SavedRun(model, manifest, result);
     }

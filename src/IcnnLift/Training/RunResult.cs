@@ -40,5 +40,10 @@ public sealed record RunResult
     public double? MeanCrossCovariance { get; init; }
     /// <summary>Set when the loss stopped being finite: training stopped there and the best checkpoint was kept.</summary>
     public string? Stopped { get; init; }
+
+    /// <summary>Why the run's figures cannot be trusted as numbers: it stopped on a non-finite loss, or its test NLL is
+    /// not finite. Null for a sound run.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string? NonFinite => Stopped ?? (double.IsFinite(TestNll) ? null : $"the test NLL at the best checkpoint (step {BestStep}) is {TestNll}");
     public required double Seconds { get; init; }
 }

@@ -10,22 +10,7 @@ public sealed class ConsoleCollection;
 [Collection("console")]
 public sealed class CliTests : TempFolderTest
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var (stdout, stderr) = (Console.Out, Console.Error);
-        var (o, e) = (new StringWriter(), new StringWriter());
-        Console.SetOut(o);
-        Console.SetError(e);
-        try
-        {
-            return (App.Run(args), o.ToString(), e.ToString());
-        }
-        finally
-        {
-            Console.SetOut(stdout);
-            Console.SetError(stderr);
-        }
-    }
+    private static (int Code, string Out, string Err) Run(params string[] args) => InProcess.Run(args);
 
     private string Csv(string text)
     {
@@ -137,7 +122,8 @@ public sealed class CliTests : TempFolderTest
 
         var ebm = Path.Combine(Folder, "ebm");
         Assert.Equal(0, Run(["train", "--target", "gamma-mode-2d", "--out", ebm, .. Quick]).Code);
-        var (ebmCode, ebmOut, ebmErr) = Run("sample", "--model", ebm, "--n", "100", "--mala-steps", "50", "--out", samples);
+        Assert.Equal(2, Run("sample", "--model", ebm, "--n", "100", "--mala-steps", "50", "--out", samples).Code); // the file exists
+        var (ebmCode, ebmOut, ebmErr) = Run("sample", "--model", ebm, "--n", "100", "--mala-steps", "50", "--out", samples, "--overwrite");
         Assert.True(ebmCode == 0, ebmErr);
         Assert.Contains("MALA acceptance rate", ebmOut);
         Assert.Equal(101, File.ReadAllLines(samples).Length);
@@ -172,12 +158,12 @@ public sealed class CliTests : TempFolderTest
     [Fact]
     public void Mnist_runs_end_to_end_on_a_few_digits_and_names_a_missing_folder()
     {
-        var digits = FakeDigits("digits", 30);
+        var digits = FakeDigits("digits", 50); // 40 training rows a class: more than the 32 latent dimensions
         var output = Path.Combine(Folder, "mnist");
         var (code, stdout, err) = Run("mnist", "--digits", digits, "--methods", "lift", "--steps", "20", "--eval-every", "10", "--ae-epochs", "1",
             "--is-samples", "64", "--width", "8", "--depth", "2", "--threads", "2", "--out", output);
         Assert.True(code == 0, err);
-        Assert.Contains("test NLL per class", stdout);
+        Assert.Contains("MNIST latents (32-D): test NLL per", stdout); // the title wraps to the table's width
         Assert.Equal(11, File.ReadAllLines(Path.Combine(output, "table.csv")).Length);
         Assert.True(File.Exists(Path.Combine(output, "samples.png")));
         var (bad, _, badErr) = Run("mnist", "--digits", Path.Combine(Folder, "none"), "--out", Path.Combine(Folder, "m2"));

@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using IcnnLift.Cli;
+
+namespace IcnnLift.Tests.Cli;
+
+/// <summary>The built program in a process of its own, as a user starts it from a shell: for what an in-process call
+/// cannot show (signals, killed parents, child processes, file systems that fail).</summary>
+internal sealed class ProgramProcess : IDisposable
+{
+    private readonly StringBuilder _out = new(), _err = new();
+
+    private ProgramProcess(ProcessStartInfo start)
+    {
+        start.RedirectStandardOutput = true;
+        start.RedirectStandardError = true;
+        start.UseShellExecute = false;
+        Process = Process.Start(start)!;
+        Process.OutputDataReceived += (_, e) => { lock (_out) _out.AppendLine(e.Data); };
+        Process.ErrorDataReceived += (_, e) => { lock (_err) _err.AppendLine(e.Data); };
+        Process.BeginOutputReadLine();
+        Process.BeginErrorReadLine();
+    }
+
+    public Process Process { get; }
+
+    public string Out { get { lock (_out) return _out.ToString(); } }
+
+    public string Err { get { lock (_err) return _err.ToString(); } }
+
+    /// <summary>The command line for <c>icnn-lift ARGS</c>.</summary>
+    public static string[] Command(params string[] args) => [JobRunner.DotnetHost(), typeof(App).Assembly.Location, .. args];
+
+    /// <summary>Starts <paramref name="commandLine"/> (its first word the program) in <paramref name="workingDirectory"/>.</summary>
+    public static ProgramProcess Start(string workingDirectory, string[] commandLine, IDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(commandLine[0]) { WorkingDirectory = workingDirectory };
+        foreach (var a in commandLine.Skip(1)) start.ArgumentList.Add(a);
+        foreach (var (k, v) in environment ?? new Dictionary<string, string>()) start.Environment[k] = v;
+        return new ProgramProcess(start);
+    }
+
+    /// <summary>Runs to the end (at most <paramref name="seconds"/>) and returns the exit code.</summary>
+    public int Wait(int seconds = 120)
+    {
+        if (!Process.WaitForExit(TimeSpan.FromSeconds(seconds))) throw new TimeoutException($"still running after {seconds} s: {Err}");
+        Process.WaitForExit(); // the output handlers have run
+        return Process.ExitCode;
+    }
+
+    /// <summary>Waits until <paramref name="condition"/> holds (polling), or fails the test.</summary>
+    public static void Until(Func<bool> condition, string what, int seconds = 60)
+    {
+        var clock = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (clock.Elapsed.TotalSeconds > seconds) throw new TimeoutException($"waited {seconds} s for {what}");
+            Thread.Sleep(50);
+        }
+    }
+
+    /// <summary>The live (not zombie) processes whose parent is <paramref name="pid"/>, from /proc.</summary>
+    public static List<int> ChildrenOf(int pid) =>
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture))
+            .Where(p => Stat(p) is { } s && s.Parent == pid && s.State != "Z").ToList();
+
+    /// <summary>Whether <paramref name="pid"/> runs (exists and is not a zombie).</summary>
+    public static bool Alive(int pid) => Stat(pid) is { State: not "Z" };
+
+    private static (string State, int Parent)? Stat(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (fields[0], int.Parse(fields[1], CultureInfo.InvariantCulture));
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (!Process.HasExited) Process.Kill(entireProcessTree: true);
+        Process.Dispose();
+    }
+}
