@@ -17,7 +17,9 @@ internal static class ReportCommand
             var root = Sweep.CheckResults(p.GetValue(output), mustExist: true);
             Runtime.TorchRuntime.Initialize(1);
             // Figures are drawn into a fresh folder that replaces the old one; the pages are written atomically.
-            using var figures = OutputFolder.Claim(Path.Combine(root, Report.FiguresFolder), overwrite: true, option: "figures folder");
+            var figuresPath = Path.Combine(root, Report.FiguresFolder);
+            if (Directory.Exists(figuresPath) && !OutputFolder.IsOurs(figuresPath)) OutputFolder.Mark(figuresPath); // one of an earlier version, in our results folder
+            using var figures = OutputFolder.Claim(figuresPath, overwrite: true, option: "figures folder");
             var sections = Report.Build(root, figures.Staging);
             var shown = p.GetValue(output)!; // the folder as the user named it, for the pages' text
             AtomicFile.Write(Path.Combine(root, "report.md"), w => w.Write(Report.Markdown(sections, shown)));
