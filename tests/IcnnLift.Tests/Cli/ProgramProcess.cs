@@ -60,6 +60,15 @@ internal sealed class ProgramProcess : IDisposable
         }
     }
 
+    [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill")]
+    private static extern int Kill(int pid, int signal);
+
+    /// <summary>Sends <paramref name="signal"/> (2: SIGINT, 15: SIGTERM) to the program.</summary>
+    public void Signal(int signal)
+    {
+        if (Kill(Process.Id, signal) != 0) throw new InvalidOperationException($"kill({Process.Id}, {signal}) failed");
+    }
+
     /// <summary>The live (not zombie) processes whose parent is <paramref name="pid"/>, from /proc.</summary>
     public static List<int> ChildrenOf(int pid) =>
         Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture))
