@@ -28,8 +28,6 @@ internal enum ExistingRun
     Refuse,
     /// <summary>Skip the job: a sweep's run finished by an earlier pass or another shard.</summary>
     Skip,
-    /// <summary>Replace it, if icnn-lift wrote it (--overwrite).</summary>
-    Replace,
     /// <summary>The caller claimed the folder and gave its staging folder: write into it, neither claim nor commit.</summary>
     Claimed,
 }
@@ -104,7 +102,7 @@ internal static class JobRunner
     private static bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, CancellationToken stop)
     {
         if (existing == ExistingRun.Skip && File.Exists(Path.Combine(job.Output, "result.json"))) return false;
-        using var folder = existing == ExistingRun.Claimed ? null : OutputFolder.Claim(job.Output, existing == ExistingRun.Replace, "run folder");
+        using var folder = existing == ExistingRun.Claimed ? null : OutputFolder.Claim(job.Output, option: "run folder");
         var start = new ProcessStartInfo(DotnetHost())
         {
             RedirectStandardInput = true,
