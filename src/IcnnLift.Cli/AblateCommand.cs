@@ -1,7 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using IcnnLift.Data;
-using IcnnLift.Plotting;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 using MathNet.Numerics.Statistics;

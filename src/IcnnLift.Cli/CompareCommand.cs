@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Density;
-using IcnnLift.Experiments;
-using IcnnLift.Plotting;
+using IcnnLift.Studies;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 

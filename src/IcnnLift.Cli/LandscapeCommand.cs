@@ -2,8 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using IcnnLift.Data;
-using IcnnLift.Experiments;
-using IcnnLift.Plotting;
+using IcnnLift.Studies.Mechanism;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 

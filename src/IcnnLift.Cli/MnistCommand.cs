@@ -4,7 +4,7 @@ using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Images;
-using IcnnLift.Plotting;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 using TorchSharp;

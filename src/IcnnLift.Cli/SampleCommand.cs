@@ -2,7 +2,7 @@ using System.CommandLine;
 using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Flows;
-using IcnnLift.Plotting;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Targets;
 using IcnnLift.Training;
 using TorchSharp;

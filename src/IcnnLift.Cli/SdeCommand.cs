@@ -3,7 +3,7 @@ using System.Globalization;
 using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Diagnostics;
-using IcnnLift.Plotting;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;

@@ -1,5 +1,6 @@
 using IcnnLift.Diagnostics;
-using IcnnLift.Experiments;
+using IcnnLift.Studies;
+using IcnnLift.Studies.Mechanism;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 

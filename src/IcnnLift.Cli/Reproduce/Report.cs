@@ -3,8 +3,8 @@ using System.Net;
 using System.Text;
 using IcnnLift.Data;
 using IcnnLift.Density;
-using IcnnLift.Experiments;
-using IcnnLift.Plotting;
+using IcnnLift.Studies;
+using IcnnLift.Studies.Figures;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 

@@ -1,6 +1,6 @@
 using IcnnLift.Data;
 using IcnnLift.Diagnostics;
-using IcnnLift.Experiments;
+using IcnnLift.Studies.Mechanism;
 using IcnnLift.Positivity;
 using IcnnLift.Targets;
 using IcnnLift.Tests.Training;

@@ -1,7 +1,7 @@
 using MathNet.Numerics.Statistics;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>A per-iteration diagnostic (shoulder occupancy, cross-covariance) against iteration: the median
 /// over seeds and the band between the quartiles, one colour a method. Steps where a seed has no value are left out.</summary>

@@ -1,7 +1,7 @@
 using MathNet.Numerics.Statistics;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>
 /// The four-architecture ablation: per architecture the time-averaged Frobenius norm of the slack-channel

@@ -3,7 +3,7 @@ using IcnnLift.Density;
 using IcnnLift.Targets;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>One fitted density: its method and seed and log q on the normaliser's grid.</summary>
 public sealed record FittedDensity(string Method, int Seed, QuadratureNormalizer Grid, double[] LogDensity);

@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>Escape fraction of the bias-channel SDE against its noise level, a line a budget.</summary>
 public static class EscapeFigure

@@ -1,7 +1,7 @@
 using MathNet.Numerics.Statistics;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>Distributions of one metric over seeds: a step outline a method on shared bins, its median as a dashed line.
 /// A diverged seed would squash the others into one bin, so the bins span the quartiles +- 3 IQR and values beyond

@@ -1,7 +1,7 @@
 using MathNet.Numerics.Statistics;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>Per-seed values of one metric, a column of dots a method (jittered, seeded) and its median as a bar across.</summary>
 public static class StripFigure

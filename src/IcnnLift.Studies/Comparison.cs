@@ -1,7 +1,7 @@
 using MathNet.Numerics.Statistics;
 using IcnnLift.Training;
 
-namespace IcnnLift.Experiments;
+namespace IcnnLift.Studies;
 
 /// <summary>Median and quartiles of one metric over seeds.</summary>
 public sealed record Quartiles(double Q1, double Median, double Q3, int Count)

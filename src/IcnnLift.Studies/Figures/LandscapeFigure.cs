@@ -1,8 +1,8 @@
-using IcnnLift.Experiments;
+using IcnnLift.Studies.Mechanism;
 using MathNet.Numerics.Statistics;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>
 /// The landscape pair side by side: per space a heatmap of the loss with contour lines, the trajectories

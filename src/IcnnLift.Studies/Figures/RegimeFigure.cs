@@ -1,6 +1,6 @@
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>The regime map of one target: per method a heatmap of its advantage over direct softplus (softplus's
 /// metric minus the method's, median over seeds; positive = better than softplus), rows = optimiser and

@@ -1,7 +1,7 @@
 using MathNet.Numerics.Distributions;
 using MathNet.Numerics.Statistics;
 
-namespace IcnnLift.Experiments;
+namespace IcnnLift.Studies;
 
 /// <summary>A Wilcoxon signed-rank test of paired values a_i against b_i (the same seed).</summary>
 /// <param name="Pairs">Pairs compared (zero differences are dropped, Wilcoxon's convention).</param>

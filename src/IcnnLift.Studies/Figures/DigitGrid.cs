@@ -1,7 +1,7 @@
 using IcnnLift.Data;
 using ScottPlot;
 
-namespace IcnnLift.Plotting;
+namespace IcnnLift.Studies.Figures;
 
 /// <summary>A grid of 28 x 28 images, one row a class, as one grey-scale PNG.</summary>
 public static class DigitGrid

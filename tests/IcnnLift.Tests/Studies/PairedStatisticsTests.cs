@@ -1,7 +1,7 @@
-using IcnnLift.Experiments;
+using IcnnLift.Studies;
 using Xunit;
 
-namespace IcnnLift.Tests.Experiments;
+namespace IcnnLift.Tests.Studies;
 
 public class PairedStatisticsTests
 {

@@ -7,7 +7,7 @@ using IcnnLift.Training;
 using TorchSharp;
 using static TorchSharp.torch;
 
-namespace IcnnLift.Experiments;
+namespace IcnnLift.Studies.Mechanism;
 
 /// <summary>Settings of a landscape pair; the grid is Resolution x Resolution over the two ranges.</summary>
 /// <param name="Other">The method whose solution the first direction points to (alpha = 1).</param>
