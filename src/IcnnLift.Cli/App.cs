@@ -1,5 +1,6 @@
 using System.CommandLine;
 using IcnnLift.Data;
+using IcnnLift.Studies;
 
 namespace IcnnLift.Cli;
 
@@ -49,7 +50,7 @@ public static class App
             e = e.InnerException!;
         if (e is OperationCanceledException && Interruption.Signal is { } signal)
         {
-            Console.Error.WriteLine($"interrupted by {signal}: {Interruption.Kept ?? "nothing was written (the output folder is created only when the work is done)"}");
+            Console.Error.WriteLine($"interrupted by {signal}: {(e is StudyInterruptedException kept ? kept.Message : "nothing was written (the output folder is created only when the work is done)")}");
             return Interruption.ExitCode;
         }
         var (code, text) = e switch

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using IcnnLift.Studies;
 using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Training;

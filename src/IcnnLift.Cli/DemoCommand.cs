@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IcnnLift.Data;
 using IcnnLift.Positivity;
+using IcnnLift.Studies;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
@@ -21,8 +22,9 @@ internal static class DemoCommand
             Runtime.TorchRuntime.Initialize(1);
             var source = new DataSource("gumbel", File: null);
             string[] methods = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
-            return CompareCommand.Run(source, methods, Enumerable.Range(0, 6).ToList(),
-                (m, s) => new TrainConfig { Method = m, Seed = s }, Environment.ProcessorCount, folder, json: false, new CompareCommand.RunOptions(p.GetValue(overwrite)));
+            var outcome = ComparisonStudy.Run(CliHost.Instance, source, methods, Enumerable.Range(0, 6).ToList(),
+                (m, s) => new TrainConfig { Method = m, Seed = s }, Environment.ProcessorCount, folder, new ComparisonStudy.Options(p.GetValue(overwrite)));
+            return RunsOutput.PrintComparison(outcome, source.Name, 6, json: false);
         });
         return command;
     }

@@ -15,9 +15,6 @@ internal static class Interruption
 
     public static CancellationToken Token => _source.Token;
 
-    /// <summary>What a command keeps if it is interrupted now, for the closing line (default: nothing).</summary>
-    public static string? Kept { get; set; }
-
     /// <summary>The shell's convention: 128 + the signal's number.</summary>
     public static int ExitCode => Signal == PosixSignal.SIGTERM ? 143 : 130;
 
@@ -26,7 +23,6 @@ internal static class Interruption
     {
         _source = new CancellationTokenSource();
         Signal = null;
-        Kept = null;
         var registrations = new[] { PosixSignal.SIGINT, PosixSignal.SIGTERM }.Select(s => PosixSignalRegistration.Create(s, Handle)).ToList();
         return new Registrations(registrations);
     }

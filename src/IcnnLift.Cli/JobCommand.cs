@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using IcnnLift.Studies;
 using IcnnLift.Runtime;
 using IcnnLift.Training;
 

@@ -4,38 +4,10 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using IcnnLift.Data;
+using IcnnLift.Studies;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
-
-/// <summary>A run failed: its own one-line message, and the exit code it maps to (2 bad input, 1 anything else).</summary>
-internal sealed class JobFailedException(string message, int exitCode) : Exception(message)
-{
-    public int ExitCode { get; } = exitCode;
-}
-
-/// <summary>One training run to do in a child process: its configuration, its data and its run folder.</summary>
-internal sealed record JobSpec(TrainConfig Config, DataSource Data, string Output, int Threads = 1)
-{
-    /// <summary>For messages: the data, the method and the seed.</summary>
-    public string Name => $"{Data.Name}, {Config.Method}, seed {Config.Seed}";
-}
-
-/// <summary>What to do with a job whose run folder exists already.</summary>
-internal enum ExistingRun
-{
-    /// <summary>Refuse it (bad input).</summary>
-    Refuse,
-    /// <summary>Skip the job: a sweep's run finished by an earlier pass or another shard.</summary>
-    Skip,
-    /// <summary>The caller claimed the folder and gave its staging folder: write into it, neither claim nor commit.</summary>
-    Claimed,
-}
-
-internal sealed record JobFailure(JobSpec Job, string Message, int ExitCode);
-
-/// <summary>The jobs that wrote their run folder now (in the given order), and those that failed (only with keep-going).</summary>
-internal sealed record JobOutcome(IReadOnlyList<JobSpec> Finished, IReadOnlyList<JobFailure> Failed);
 
 /// <summary>
 /// Runs training jobs, side by side, each in its own process of this program (the hidden <c>job</c> command)
@@ -48,14 +20,14 @@ internal sealed record JobOutcome(IReadOnlyList<JobSpec> Finished, IReadOnlyList
 /// the child succeeds; the child gets its specification on stdin, writes into the staging folder, and dies with
 /// this process (<see cref="ProcessLifetime"/>). The first failure stops the other jobs unless keep-going is asked.
 /// </summary>
-internal static class JobRunner
+internal sealed class JobRunner : IRunExecutor
 {
     public const string ProgressPrefix = "step ";
 
     /// <summary>How long a child asked to stop may take to remove what it was writing.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
-    public static JobOutcome RunAll(string description, IReadOnlyList<JobSpec> jobs, int parallelism,
+    public JobOutcome RunAll(string description, IReadOnlyList<JobSpec> jobs, int parallelism,
         ExistingRun existing = ExistingRun.Refuse, bool keepGoing = false)
     {
         var finished = new ConcurrentDictionary<int, JobSpec>();

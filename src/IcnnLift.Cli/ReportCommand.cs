@@ -1,5 +1,5 @@
 using System.CommandLine;
-using IcnnLift.Cli.Reproduce;
+using IcnnLift.Studies.Reproduction;
 using IcnnLift.Data;
 
 namespace IcnnLift.Cli;

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using IcnnLift.Cli.Reproduce;
+using IcnnLift.Studies.Reproduction;
 using IcnnLift.Data;
 
 namespace IcnnLift.Cli;
@@ -19,7 +19,8 @@ internal static class ReproduceCommand
         var threads = new Option<int>("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("reproduce", "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n splits it across machines. Then `icnn-lift report`.");
         command.Arguments.Add(name);
-        foreach (var o in new Option[] { list, quick, output, shard, threads, digits, CompareCommand.KeepGoing }) command.Options.Add(o);
+        var keepGoing = RunsOutput.KeepGoing();
+        foreach (var o in new Option[] { list, quick, output, shard, threads, digits, keepGoing }) command.Options.Add(o);
         command.SetAction(p =>
         {
             if (p.GetValue(list))
@@ -34,11 +35,11 @@ internal static class ReproduceCommand
             int n = p.GetValue(threads);
             if (n < 1) throw new InputException($"--threads must be positive, got {n}");
             var root = Sweep.CheckResults(p.GetValue(output), mustExist: false);
-            var outcome = Sweep.Run(experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(CompareCommand.KeepGoing));
+            var outcome = Sweep.Run(CliHost.Instance, experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(keepGoing));
             int elsewhere = outcome.Elsewhere;
             Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}" +
                 $"{(outcome.Failed.Count > 0 ? $", {outcome.Failed.Count} failed (rerun to retry them)" : "")}; `icnn-lift report --out {p.GetValue(output)}` merges what the folder holds");
-            return CompareCommand.Conclude(root, outcome.Ran, outcome.Failed);
+            return RunsOutput.Conclude(root, outcome.Ran, outcome.Failed);
         });
         return command;
     }

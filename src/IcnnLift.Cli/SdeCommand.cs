@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Diagnostics;
-using IcnnLift.Studies.Figures;
-using IcnnLift.Training;
+using IcnnLift.Studies;
+using IcnnLift.Studies.Mechanism;
 
 namespace IcnnLift.Cli;
 
@@ -40,7 +39,7 @@ internal static class SdeCommand
             using var folder = OutputFolder.Claim(p.GetValue(output) ?? OutputFolder.NextFree(Path.Combine("runs", "sde")), p.GetValue(overwrite));
             var outputPath = folder.FullPath;
             Runtime.TorchRuntime.Initialize(1);
-            var (passages, rows) = Produce(folder, options, levels, budgetList, p.GetValue(seed));
+            var (passages, rows) = EscapeStudy.Produce(CliHost.Instance, folder, options, levels, budgetList, p.GetValue(seed));
             if (p.GetValue(json))
             {
                 Terminal.Json(new { folder = outputPath, rows });
@@ -53,43 +52,6 @@ internal static class SdeCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>The escape fraction at one noise level and budget, with its 95% Wilson interval.</summary>
-    internal sealed record EscapeRow(double Noise, int Budget, double Fraction, double Low, double High);
-
-    /// <summary>Simulates every noise level and writes sde.json, sde.csv and sde.png into <paramref name="output"/>, then commits it.</summary>
-    public static (List<int[]> Passages, List<EscapeRow> Rows) Produce(OutputFolder output, EscapeSdeOptions options, IReadOnlyList<double> levels, IReadOnlyList<int> budgetList, int seed)
-    {
-        var passages = new List<int[]>();
-        foreach (var level in levels)
-        {
-            Interruption.ThrowIfRequested();
-            passages.Add(EscapeSde.FirstPassage(options, level, seed));
-            Console.Error.WriteLine(FormattableString.Invariant($"noise {level}: {EscapeSde.EscapeFraction(passages[^1], budgetList[^1]):P1} escaped in {budgetList[^1]} iterations"));
-        }
-        var rows = levels.SelectMany((level, i) => budgetList.Select(b =>
-        {
-            double f = EscapeSde.EscapeFraction(passages[i], b);
-            var (low, high) = EscapeSde.Wilson(f, options.Paths);
-            return new EscapeRow(level, b, f, low, high);
-        })).ToList();
-        var folder = output.Staging;
-        File.WriteAllText(Path.Combine(folder, "sde.json"), JsonSerializer.Serialize(new
-        {
-            options, noise = levels, budgets = budgetList, seed, noise_free_escape_steps = options.NoiseFreeEscapeSteps,
-            rows,
-        }, RunFolder.Json));
-        using (var w = new StreamWriter(Path.Combine(folder, "sde.csv")))
-        {
-            w.WriteLine("noise,budget,paths,escape_fraction,ci95_low,ci95_high");
-            foreach (var r in rows)
-                w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
-        }
-        EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
-            FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
-        output.Commit();
-        return (passages, rows);
     }
 
     /// <summary>A comma-separated list of numbers; a bad entry names the option.</summary>

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using IcnnLift.Data;
 using IcnnLift.Positivity;
+using IcnnLift.Studies;
 using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
@@ -29,7 +30,7 @@ internal static class TrainCommand
             using var folder = OutputFolder.Claim(common.Output(p, $"{source.Name}-{config.Method}-seed{config.Seed}"), p.GetValue(common.Overwrite));
             var output = folder.FullPath;
             // The run trains in a child process, alone on its thread (see JobRunner), and writes its files there.
-            JobRunner.RunAll($"{config.Method} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1, ExistingRun.Claimed);
+            CliHost.Instance.Runs.RunAll($"{config.Method} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1, ExistingRun.Claimed);
             folder.Commit();
             var r = RunFolder.LoadResult(output);
             if (p.GetValue(common.Json)) Terminal.Json(new { run_folder = output, result = r });

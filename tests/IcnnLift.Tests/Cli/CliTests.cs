@@ -268,7 +268,7 @@ public sealed class CliTests : TempFolderTest
         var root = Path.Combine(Folder, "all");
         var digits = FakeDigits("all-digits", 60);
         var list = Run("reproduce", "--list").Out;
-        foreach (var name in IcnnLift.Cli.Reproduce.Catalog.All.Select(e => e.Name))
+        foreach (var name in IcnnLift.Studies.Reproduction.Catalog.All.Select(e => e.Name))
         {
             Assert.Contains(name, list);
             var (code, _, err) = Run("reproduce", name, "--quick", "--out", root, "--digits", digits);

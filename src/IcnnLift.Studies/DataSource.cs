@@ -2,12 +2,12 @@ using System.Text.Json.Serialization;
 using IcnnLift.Data;
 using IcnnLift.Targets;
 
-namespace IcnnLift.Cli;
+namespace IcnnLift.Studies;
 
 /// <summary>Where a run's samples come from: a known target (drawn per seed), a CSV file (split per seed), or
 /// a UCI set in its original files (the standard split, the same for every seed). Serialisable, so that a run
 /// in a child process rebuilds the same data.</summary>
-internal sealed record DataSource(string? TargetName, string? File, int TrainSize = 1000, int ValidationSize = 1000, int TestSize = 5000,
+public sealed record DataSource(string? TargetName, string? File, int TrainSize = 1000, int ValidationSize = 1000, int TestSize = 5000,
     string? Uci = null, string? UciFolder = null)
 {
     private double[][]? _samples;

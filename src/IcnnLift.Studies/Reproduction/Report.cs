@@ -3,16 +3,16 @@ using System.Net;
 using System.Text;
 using IcnnLift.Data;
 using IcnnLift.Density;
-using IcnnLift.Studies;
 using IcnnLift.Studies.Figures;
+using IcnnLift.Studies.Mechanism;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 
-namespace IcnnLift.Cli.Reproduce;
+namespace IcnnLift.Studies.Reproduction;
 
 /// <summary>One experiment as the report shows it: its claim, the verdict computed from the numbers, the lines
 /// that justify it, tables (header + rows) and figures (PNG paths relative to the report).</summary>
-internal sealed record Section(Experiment Experiment, string Verdict, string Scale, IReadOnlyList<string> Findings,
+public sealed record Section(Experiment Experiment, string Verdict, string Scale, IReadOnlyList<string> Findings,
     IReadOnlyList<(string Title, string[] Header, List<string[]> Rows)> Tables, IReadOnlyList<(string Caption, string File)> Figures);
 
 /// <summary>
@@ -20,7 +20,7 @@ internal sealed record Section(Experiment Experiment, string Verdict, string Sca
 /// into report.html (self-contained: figures inline) and report.md (figures beside it in report-figures/),
 /// each claim next to its verdict: reproduced, not reproduced, or not run.
 /// </summary>
-internal static class Report
+public static class Report
 {
     public const string Reproduced = "reproduced", NotReproduced = "not reproduced", Inconclusive = "inconclusive", NotRun = "not run";
 
@@ -140,7 +140,7 @@ internal static class Report
     private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
     {
         string[] deletions = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias];
-        var readings = AblateCommand.Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Run.Config.Method == a)
+        var readings = Ablation.Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Run.Config.Method == a)
             .Select(r => r.Result.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
         bool zeros = readings.Where(r => deletions.Contains(r.a)).All(r => r.Item2.All(v => v == 0))
             && readings.Single(r => r.a == PositivityMethod.Lift).Item2.All(v => v > 0);

@@ -2,14 +2,14 @@ using IcnnLift.Data;
 using IcnnLift.Images;
 using static TorchSharp.torch;
 
-namespace IcnnLift.Cli;
+namespace IcnnLift.Studies.ImageLatents;
 
 /// <summary>
 /// The data of the MNIST experiments (<c>icnn-lift mnist</c> and <c>reproduce mnist-latents</c>): an autoencoder to
 /// 32-D latents, saved, and one CSV of standardised latents a digit class, which the density runs read as user data.
 /// Call it from the one thread that uses torch.
 /// </summary>
-internal static class MnistLatents
+public static class MnistLatents
 {
     public const int Latent = 32;
 
@@ -17,14 +17,14 @@ internal static class MnistLatents
 
     /// <summary>Trains the autoencoder on all <paramref name="digits"/> and writes autoencoder.pt and latents/class-N.csv
     /// into <paramref name="folder"/>. Returns the autoencoder and its final reconstruction loss (binary cross-entropy).</summary>
-    public static (Autoencoder Autoencoder, double Reconstruction) Write(Digits digits, int seed, int epochs, string folder)
+    public static (Autoencoder Autoencoder, double Reconstruction) Write(IStudyHost host, Digits digits, int seed, int epochs, string folder)
     {
         var all = tensor(digits.Images.SelectMany(x => x).ToArray(), [digits.Images.Length, Digits.Pixels]);
         var autoencoder = Autoencoder.Create(seed, Latent);
         double reconstruction = autoencoder.Train(all, epochs, 128, seed, epoch =>
         {
-            Interruption.ThrowIfRequested();
-            Console.Error.WriteLine($"autoencoder: epoch {epoch} of {epochs}");
+            host.Cancellation.ThrowIfCancellationRequested();
+            host.Say($"autoencoder: epoch {epoch} of {epochs}");
         });
         autoencoder.save(Path.Combine(folder, "autoencoder.pt"));
         double[][] latents;

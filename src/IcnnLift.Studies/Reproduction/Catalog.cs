@@ -2,27 +2,28 @@ using IcnnLift.Diagnostics;
 using IcnnLift.Studies;
 using IcnnLift.Studies.Mechanism;
 using IcnnLift.Positivity;
+using IcnnLift.Studies.ImageLatents;
 using IcnnLift.Training;
 
-namespace IcnnLift.Cli.Reproduce;
+namespace IcnnLift.Studies.Reproduction;
 
 /// <summary>One training run of a sweep: its group (the data set), its data and its configuration.</summary>
-internal sealed record PlannedRun(string Group, DataSource Data, TrainConfig Config)
+public sealed record PlannedRun(string Group, DataSource Data, TrainConfig Config)
 {
     /// <summary>Its folder under the experiment's runs/: group/method-seedN.</summary>
     public string Key => $"{Group}/{Config.Method}-seed{Config.Seed}";
 }
 
 /// <summary>Work of an experiment that is not a training run of the sweep (the SDE, the landscape).</summary>
-internal enum Extra { EscapeSde, Landscape }
+public enum Extra { EscapeSde, Landscape }
 
 /// <summary>Work done once per results folder before an experiment's runs: the data files they read (under
 /// inputs/, written atomically) and the baselines that are not training runs (inputs/baselines.csv).</summary>
-internal enum Preparation { None, MnistLatents }
+public enum Preparation { None, MnistLatents }
 
 /// <summary>How the report judges an experiment: paired comparisons on its metric, the mechanism's three
 /// sub-claims, or a map with no verdict (the regime map).</summary>
-internal enum Judgement { Paired, Mechanism, Map }
+public enum Judgement { Paired, Mechanism, Map }
 
 /// <summary>
 /// One claim of the paper, as a sweep of independent runs plus what is judged on them.
@@ -34,7 +35,7 @@ internal enum Judgement { Paired, Mechanism, Map }
 /// <param name="ValidationCurves">Whether the report draws the runs' validation curves.</param>
 /// <param name="PairAcrossGroups">Test each comparison once over all (group, seed) pairs instead of per group (for
 /// many groups with few seeds each, as the MNIST classes); reproduced then also needs a lower median in every group.</param>
-internal sealed record Experiment(string Name, string Claim, string Metric, Func<bool, IReadOnlyList<PlannedRun>> Plan,
+public sealed record Experiment(string Name, string Claim, string Metric, Func<bool, IReadOnlyList<PlannedRun>> Plan,
     (string Method, string Other)[] Comparisons, double SecondsPerRun, double QuickSecondsPerRun, Extra[] Extras,
     Judgement Judgement = Judgement.Paired, bool ValidationCurves = false, Preparation Prepare = Preparation.None, bool PairAcrossGroups = false)
 {
@@ -44,7 +45,7 @@ internal sealed record Experiment(string Name, string Claim, string Metric, Func
 }
 
 /// <summary>The paper's claims as named experiments (<c>icnn-lift reproduce --list</c>).</summary>
-internal static class Catalog
+public static class Catalog
 {
     private static readonly string[] Headline = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
 
@@ -111,10 +112,10 @@ internal static class Catalog
             from method in Headline
             from seed in Enumerable.Range(0, quick ? 1 : 3)
             let config = Ebm("", method, seed) with { Base = "gaussian" }
-            select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduce.Sweep.InputsFolder, c)), quick ? Quick(config) : config)];
+            select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduction.Sweep.InputsFolder, c)), quick ? Quick(config) : config)];
 
     /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>
-    internal sealed record RegimeCell(string Optimizer, double LearningRate, double Level)
+    public sealed record RegimeCell(string Optimizer, double LearningRate, double Level)
     {
         public string Label => FormattableString.Invariant($"{Optimizer}-lr{LearningRate}-t0{Level}");
     }

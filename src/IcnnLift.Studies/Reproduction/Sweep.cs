@@ -2,12 +2,14 @@ using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Positivity;
+using IcnnLift.Studies.Mechanism;
+using IcnnLift.Studies.ImageLatents;
 using IcnnLift.Training;
 
-namespace IcnnLift.Cli.Reproduce;
+namespace IcnnLift.Studies.Reproduction;
 
 /// <summary>"i/n": this process runs the i-th of n deterministic parts of a sweep (runs at positions p with p mod n = i - 1).</summary>
-internal sealed record Shard(int Index, int Count)
+public sealed record Shard(int Index, int Count)
 {
     public static readonly Shard Whole = new(1, 1);
 
@@ -23,14 +25,14 @@ internal sealed record Shard(int Index, int Count)
 }
 
 /// <summary>What experiment.json holds: which sweep a folder is, so that shards and reruns add to the same one.</summary>
-internal sealed record SweepManifest(string Format, string Experiment, bool Quick, IReadOnlyList<string> Runs);
+public sealed record SweepManifest(string Format, string Experiment, bool Quick, IReadOnlyList<string> Runs);
 
 /// <summary>
 /// Runs an experiment's sweep into DIR/NAME: each run's folder is written atomically when the run finishes
 /// (runs/group/method-seedN), so a rerun skips finished runs and redoes a run killed half-way (its temporary
 /// folder is removed first). Shards of one sweep, on one machine or many, write into the same folder.
 /// </summary>
-internal static class Sweep
+public static class Sweep
 {
     public const string Format = "icnn-lift-reproduce/1";
 
@@ -92,7 +94,7 @@ internal static class Sweep
     /// <summary>Runs this shard's unfinished runs, <paramref name="threads"/> side by side, into the results folder
     /// <paramref name="root"/> (checked by <see cref="CheckResults"/>).</summary>
     /// <param name="digits">The MNIST digits folder, read only by an experiment that prepares MNIST latents.</param>
-    public static Outcome Run(Experiment experiment, bool quick, string root, Shard shard, int threads, string digits, bool keepGoing = false)
+    public static Outcome Run(IStudyHost host, Experiment experiment, bool quick, string root, Shard shard, int threads, string digits, bool keepGoing = false)
     {
         var folder = Path.Combine(root, experiment.Name);
         var plan = experiment.Plan(quick);
@@ -104,7 +106,7 @@ internal static class Sweep
             OutputFolder.Mark(root);
         }
         Claim(folder, experiment, quick);
-        if (mnist is not null) PrepareMnist(folder, plan, mnist, quick);
+        if (mnist is not null) PrepareMnist(host, folder, plan, mnist, quick);
         var mine = plan.Where((_, i) => shard.Owns(i)).ToList();
         var todo = mine.Where(r => !Finished(folder, r)).ToList();
         // A run killed half-way left its staging folder, which the runner takes over (its owner is gone).
@@ -113,22 +115,22 @@ internal static class Sweep
         try
         {
             outcome = todo.Count == 0 ? new JobOutcome([], [])
-                : JobRunner.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", jobs, threads, ExistingRun.Skip, keepGoing);
+                : host.Runs.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", jobs, threads, ExistingRun.Skip, keepGoing);
         }
         catch (Exception e) when (e is OperationCanceledException or JobFailedException)
         {
-            int kept = mine.Count(r => Finished(folder, r));
-            Interruption.Kept = $"{kept} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same command again to resume";
-            if (e is JobFailedException) Console.Error.WriteLine(Interruption.Kept);
+            var kept = $"{mine.Count(r => Finished(folder, r))} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same command again to resume";
+            if (e is JobFailedException) host.Say(kept);
+            else throw new StudyInterruptedException(kept);
             throw;
         }
-        if (shard.Index == 1) RunExtras(experiment, quick, folder);
+        if (shard.Index == 1) RunExtras(host, experiment, quick, folder);
         var ran = outcome.Finished.Select(j => RunFolder.LoadResult(j.Output)).ToList();
         return new Outcome(ran, mine.Count - ran.Count - outcome.Failed.Count, plan.Count - mine.Count, outcome.Failed);
     }
 
     /// <summary>The autoencoder and per-class latents (seed 0), and the Gaussian baseline on every run's split.</summary>
-    private static void PrepareMnist(string folder, IReadOnlyList<PlannedRun> plan, Digits digits, bool quick)
+    private static void PrepareMnist(IStudyHost host, string folder, IReadOnlyList<PlannedRun> plan, Digits digits, bool quick)
     {
         Runtime.TorchRuntime.Initialize(1);
         var (perClass, epochs) = Catalog.MnistScale(quick);
@@ -138,14 +140,14 @@ internal static class Sweep
             try
             {
                 using var claimed = OutputFolder.Claim(path, option: "inputs folder");
-                WriteMnistInputs(claimed.Staging, plan, digits, perClass, epochs);
+                WriteMnistInputs(host, claimed.Staging, plan, digits, perClass, epochs);
                 claimed.Commit();
             }
             catch (OutputBusyException)
             {
                 // Another shard prepares them now: wait for its folder.
                 Thread.Sleep(TimeSpan.FromSeconds(2));
-                Interruption.ThrowIfRequested();
+                host.Cancellation.ThrowIfCancellationRequested();
             }
             catch (InputException) when (Directory.Exists(path))
             {
@@ -154,9 +156,9 @@ internal static class Sweep
         }
     }
 
-    private static void WriteMnistInputs(string inputs, IReadOnlyList<PlannedRun> plan, Digits digits, int? perClass, int epochs)
+    private static void WriteMnistInputs(IStudyHost host, string inputs, IReadOnlyList<PlannedRun> plan, Digits digits, int? perClass, int epochs)
     {
-        MnistLatents.Write(perClass is int n ? MnistLatents.FirstOfEachClass(digits, n) : digits, seed: 0, epochs, inputs);
+        MnistLatents.Write(host, perClass is int n ? MnistLatents.FirstOfEachClass(digits, n) : digits, seed: 0, epochs, inputs);
         using var w = new StreamWriter(Path.Combine(inputs, "baselines.csv"));
         w.WriteLine("group,method,seed,test_nll");
         foreach (var run in plan.DistinctBy(r => (r.Group, r.Config.Seed)))
@@ -166,7 +168,7 @@ internal static class Sweep
         }
     }
 
-    private static void RunExtras(Experiment experiment, bool quick, string folder)
+    private static void RunExtras(IStudyHost host, Experiment experiment, bool quick, string folder)
     {
         foreach (var extra in experiment.Extras)
         {
@@ -178,13 +180,13 @@ internal static class Sweep
             {
                 var options = Catalog.SdeOptions(quick);
                 int[] budgets = quick ? [500, 2000] : [1000, 5000, 20000];
-                SdeCommand.Produce(output, options, Catalog.SdeNoise, budgets, seed: 0);
+                EscapeStudy.Produce(host, output, options, Catalog.SdeNoise, budgets, seed: 0);
             }
             else
             {
                 var run = experiment.Plan(quick).First(r => r.Config.Method == PositivityMethod.Lift);
                 var config = run.Config with { Seed = 0 };
-                LandscapeCommand.Produce(output, run.Data, run.Data.ForSeed(0), config.Validated(run.Data.ForSeed(0).Dimension), Catalog.LandscapeOptions(quick));
+                LandscapeStudy.Produce(host, output, run.Data, run.Data.ForSeed(0), config.Validated(run.Data.ForSeed(0).Dimension), Catalog.LandscapeOptions(quick));
             }
         }
     }

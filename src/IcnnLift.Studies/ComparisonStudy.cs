@@ -1,0 +1,114 @@
+using System.Globalization;
+using System.Text.Json;
+using IcnnLift.Data;
+using IcnnLift.Density;
+using IcnnLift.Studies.Figures;
+using IcnnLift.Training;
+
+namespace IcnnLift.Studies;
+
+/// <summary>What a comparison wrote and found: its results, the per-method summary, the paired wins on each metric, the
+/// runs that failed (with keep-going), and whether it drew the fitted densities (d &lt;= 2).</summary>
+public sealed record ComparisonOutcome(string Folder, IReadOnlyList<RunResult> Results, IReadOnlyList<MethodSummary> Summary,
+    IReadOnlyList<PairedWins> Paired, IReadOnlyList<string> Metrics, IReadOnlyList<JobFailure> Failures, bool Densities);
+
+/// <summary>Several methods x several seeds on one data set (the same data, initial network and batches per seed):
+/// the runs, runs.csv, summary.csv and summary.json, and the figures (occupancy, cross-covariance, fitted densities).</summary>
+public static class ComparisonStudy
+{
+    /// <summary>How a comparison treats its output folder and a failed run.</summary>
+    public sealed record Options(bool Overwrite = false, bool KeepGoing = false);
+
+    /// <summary>Runs every method on every seed and writes the comparison's folder atomically (<see cref="OutputFolder"/>).
+    /// <paramref name="addTo"/> writes a study's own files into the folder before it is renamed into place.</summary>
+    public static ComparisonOutcome Run(IStudyHost host, DataSource source, IReadOnlyList<string> methods, IReadOnlyList<int> seeds,
+        Func<string, int, TrainConfig> configFor, int threads, string output, Options options, Action<string, IReadOnlyList<RunResult>>? addTo = null)
+    {
+        var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
+        var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
+        var configs = UserInput.Check(() => jobs.Select(j => configFor(j.Method, j.Seed).Validated(datasets[j.Seed].Dimension)).ToList());
+
+        List<SavedRun> models = [];
+        List<RunResult> results = [];
+        IReadOnlyList<MethodSummary> summary = [];
+        IReadOnlyList<PairedWins> paired = [];
+        IReadOnlyList<string> metrics = [];
+        IReadOnlyList<JobFailure> failures;
+        using (var claimed = OutputFolder.Claim(output, options.Overwrite))
+        {
+            var folder = claimed.Staging;
+            var outcome = host.Runs.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds",
+                configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList(), threads, keepGoing: options.KeepGoing);
+            var specs = outcome.Finished;
+            failures = outcome.Failed;
+            if (specs.Count == 0)
+            {
+                foreach (var f in failures) host.Say($"failed: {f.Message}");
+                throw new JobFailedException($"every run failed; nothing was written to {output}", failures[0].ExitCode);
+            }
+            Runtime.TorchRuntime.Initialize(1);
+            models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
+            results = models.Select(m => m.Result).ToList();
+            summary = Comparison.Summarize(results, methods);
+            metrics = Comparison.Metrics(results);
+            paired = metrics.SelectMany(m => Comparison.Paired(results, methods, m)).ToList();
+            WriteRunsCsv(Path.Combine(folder, "runs.csv"), results);
+            WriteSummaryCsv(Path.Combine(folder, "summary.csv"), summary);
+            File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new
+            {
+                data = source,
+                methods,
+                seeds,
+                summary,
+                paired,
+                failed = failures.Select(f => new { method = f.Job.Config.Method, seed = f.Job.Config.Seed, message = f.Message }),
+            }, RunFolder.Json));
+            void Curves(string metric, string file, string yLabel, string what)
+            {
+                var curves = methods.ToDictionary(m => m, m => (IReadOnlyList<double[]>)specs.Where(j => j.Config.Method == m)
+                    .Select(j => RunFolder.LoadMetric(j.Output, metric)).ToList())
+                    .Where(kv => kv.Value.Any(c => c.Any(v => !double.IsNaN(v)))).ToDictionary(kv => kv.Key, kv => kv.Value);
+                if (curves.Count > 0) IterationFigure.Save(Path.Combine(folder, file), curves, yLabel, $"{source.Name}: {what}");
+            }
+            double sigma = configs[0].ShoulderSigma;
+            Curves("shoulder_occupancy", "occupancy.png", FormattableString.Invariant($"fraction of coordinates with softplus'(t) < {sigma}"), "softplus-shoulder occupancy");
+            Curves("cross_covariance", "crosscov.png", $"||Sigma||_F, trailing window of {configs[0].CrossCovarianceWindow} iterations", "slack-channel cross-covariance");
+            if (datasets[seeds[0]].Dimension <= 2)
+            {
+                var first = configs[0];
+                var grid = QuadratureNormalizer.Covering(Trainer.ToTensor(datasets[seeds[0]].Train, first.DType), first.GridMargin, first.GridPoints);
+                var points = grid.Grid(first.DType);
+                var fits = models.Select(m => new FittedDensity(m.Result.Method, m.Result.Seed, grid, m.Model.LogDensityValues(points))).ToList();
+                DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,
+                    $"{source.Name}: fitted densities, {seeds.Count} seeds");
+            }
+            addTo?.Invoke(folder, results);
+            claimed.Commit();
+        }
+        foreach (var m in models) m.Model.Module.Dispose();
+        return new ComparisonOutcome(output, results, summary, paired, metrics, failures, datasets[seeds[0]].Dimension <= 2);
+    }
+
+    private static string F(double? v) => v is double d && !double.IsNaN(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
+
+    private static void WriteRunsCsv(string path, IEnumerable<RunResult> results)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
+        foreach (var r in results)
+            w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), F(r.TestNll), F(r.TotalVariation), F(r.CrossEntropy),
+                F(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
+                F(r.FinalShoulderOccupancy), F(r.MeanCrossCovariance), F(r.Seconds), r.Stopped is null ? "" : "yes", F(r.LogZStandardError), F(r.EffectiveSampleSize),
+                r.Warning is null ? "" : "low effective sample size"));
+    }
+
+    private static void WriteSummaryCsv(string path, IEnumerable<MethodSummary> summary)
+    {
+        using var w = new StreamWriter(path);
+        w.WriteLine("method,metric,runs,q1,median,q3");
+        foreach (var s in summary)
+            foreach (var (name, q) in new[] { ("test_nll", s.TestNll), ("total_variation", s.TotalVariation), ("cross_entropy", s.CrossEntropy) })
+                if (q is not null)
+                    w.WriteLine(string.Join(",", s.Method, name, q.Count.ToString(CultureInfo.InvariantCulture), F(q.Q1), F(q.Median), F(q.Q3)));
+    }
+}
