@@ -52,7 +52,7 @@ public static class Report
     }
 
     /// <summary>One value of the experiment's metric: a training run's, or a baseline's from inputs/baselines.csv.</summary>
-    private sealed record Observation(string Group, string Method, int Seed, double Value);
+    public sealed record Observation(string Group, string Method, int Seed, double Value);
 
     private static Section Judge(Experiment experiment, string scale, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results)
     {
@@ -86,9 +86,27 @@ public static class Report
             if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, runs, "validation_nll", "validation NLL"));
         }
 
+        var (verdict, comparisons) = Verdict(experiment, observations);
+        findings.AddRange(comparisons);
+        if (experiment.Judgement == Judgement.Mechanism) verdict = Mechanism(experiment, folder, figures, results, findings, pictures);
+        return new Section(experiment, verdict, scale, findings, tables, pictures);
+    }
+
+    /// <summary>
+    /// The verdict of an experiment's comparisons on its observations, and the lines that justify it. Each (method,
+    /// other) pair is tested (Wilcoxon signed-rank) on shared seeds within each group, or once over all (group, seed)
+    /// pairs with <see cref="Experiment.PairAcrossGroups"/>, which then also asks for a lower median in every group.
+    /// Reproduced: the method is lower with p &lt; 0.05 in every test. Inconclusive: not that, but some test has fewer
+    /// than 6 pairs (p &lt; 0.05 is out of reach) and none is significantly the other way. Otherwise not reproduced.
+    /// </summary>
+    public static (string Verdict, List<string> Findings) Verdict(Experiment experiment, IReadOnlyList<Observation> observations)
+    {
+        var findings = new List<string>();
+        string metric = experiment.Metric.Replace('_', ' ');
+        var groups = observations.GroupBy(o => o.Group).ToList();
         // Each comparison on shared seeds within a group, or once over all (group, seed) pairs.
         bool allLower = true, anyHigher = false, underpowered = false;
-        var units = experiment.PairAcrossGroups ? [("all groups", observations)] : groups.Select(g => (g.Key, g.ToList())).ToList();
+        var units = experiment.PairAcrossGroups ? [("all groups", observations.ToList())] : groups.Select(g => (g.Key, g.ToList())).ToList();
         foreach (var (unit, set) in units)
             foreach (var (method, other) in experiment.Comparisons)
             {
@@ -112,9 +130,7 @@ public static class Report
                 findings.Add(finding);
             }
         // Too few seeds to reach p < 0.05 and nothing significantly the other way: the numbers cannot decide.
-        string verdict = experiment.Comparisons.Length == 0 || allLower ? Reproduced : !anyHigher && underpowered ? Inconclusive : NotReproduced;
-        if (experiment.Judgement == Judgement.Mechanism) verdict = Mechanism(experiment, folder, figures, results, findings, pictures);
-        return new Section(experiment, verdict, scale, findings, tables, pictures);
+        return (experiment.Comparisons.Length == 0 || allLower ? Reproduced : !anyHigher && underpowered ? Inconclusive : NotReproduced, findings);
     }
 
     /// <summary>Baseline values written by an experiment's preparation (group, method, seed, metric), if any.</summary>
