@@ -60,6 +60,9 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
 
     public int Blocks => _potentials.Count;
 
+    /// <summary>The blocks' convex potentials, in order.</summary>
+    public IReadOnlyList<InputConvexNetwork> Potentials => [.. _potentials];
+
     public nn.Module<Tensor, Tensor> Module => this;
 
     /// <summary>Data-dependent initialisation: each normalisation whitens what reaches it when <paramref name="data"/> flows in.</summary>

@@ -80,6 +80,25 @@ public class TrainerTests
         }
     }
 
+    public static TheoryData<string> Methods => [.. PositivityMethod.All];
+
+    [Theory]
+    [MemberData(nameof(Methods))]
+    public void Every_method_returns_convex_energies_and_flow_potentials(string method)
+    {
+        // Strongly convex along random segments: f((x+y)/2) <= (f(x)+f(y))/2 - (alpha/8)|x-y|^2, in float64 so that
+        // rounding cannot hide a violation. ADMM included: what it returns is its projected (feasible) iterate.
+        var energy = Trainer.Train(Small(method, steps: 15) with { Precision = "float64" }, Data(), Gumbel);
+        var net = ((LogConcaveDensity)energy.Model).Energy;
+        Assert.True(Convexity.MidpointViolation(net.forward, 1, net.Spec.Alpha, 2000, new TorchSharp.torch.Generator(1)) <= 1e-9, $"{method}: energy");
+
+        var target = Target.Get("8gaussians");
+        var config = Small(method, steps: 15) with { Task = DensityModels.Flow, Blocks = 2, Precision = "float64" };
+        var flow = (ConvexPotentialFlow)Trainer.Train(config, Dataset.FromTarget(target, 300, 100, 100, 0), target).Model;
+        foreach (var potential in flow.Potentials)
+            Assert.True(Convexity.MidpointViolation(potential.forward, 2, potential.Spec.Alpha, 2000, new TorchSharp.torch.Generator(2)) <= 1e-9, $"{method}: flow potential");
+    }
+
     [Theory]
     [InlineData(FlowOptions.Exact)]
     [InlineData(FlowOptions.Stochastic)]
