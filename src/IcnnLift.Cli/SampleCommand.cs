@@ -31,23 +31,7 @@ internal static class SampleCommand
             var path = OutputFolder.CheckFile(p.GetValue(output), p.GetValue(overwrite));
             var run = RunFolder.Load(p.GetValue(model)!);
             if (run.Model.Dimension == 2) OutputFolder.CheckFile(Path.ChangeExtension(path, ".png"), p.GetValue(overwrite), "--out (its figure)");
-            var generator = new torch.Generator((ulong)p.GetValue(seed));
-            torch.Tensor samples;
-            string report;
-            bool converged;
-            if (run.Model is ConvexPotentialFlow flow)
-            {
-                (samples, double residual) = flow.Sample(n, generator, run.Manifest.Config.DType);
-                report = $"largest inverse residual |grad F(x) - y| = {residual:E2}";
-                converged = residual < 1e-3;
-            }
-            else
-            {
-                var energy = ((LogConcaveDensity)run.Model).Energy;
-                (samples, double acceptance, double stepSize) = Mala.Sample(energy, n, p.GetValue(steps), generator);
-                report = $"MALA acceptance rate {acceptance:P1} (step size {stepSize:G3})";
-                converged = acceptance is > 0.2 and < 0.95;
-            }
+            var (samples, report, converged) = run.Model.Sample(n, p.GetValue(steps), new torch.Generator((ulong)p.GetValue(seed)));
             int dimension = run.Model.Dimension;
             var rows = Enumerable.Range(0, n).Select(i => samples[i].to_type(torch.ScalarType.Float64).data<double>().ToArray()).ToArray();
             SampleCsv.Write(path, Enumerable.Range(1, dimension).Select(j => $"x{j}").ToArray(), rows);

@@ -57,8 +57,7 @@ public static class MnistStudy
         string shown = methodList.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methodList[^1];
         var grid = Enumerable.Range(0, 10).Select(c =>
         {
-            var model = (LogConcaveDensity)RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model;
-            var (samples, _, _) = Mala.Sample(model.Energy, 10, 400, new Generator((ulong)(s * 10 + c)));
+            var samples = RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model.Sample(10, 400, new Generator((ulong)(s * 10 + c))).Samples;
             using (no_grad())
             {
                 var decoded = autoencoder.Decode(samples.to_type(ScalarType.Float32));

@@ -108,7 +108,7 @@ public static class LandscapeExperiment
         var betas = LossLandscape.Range(options.BetaLow, options.BetaHigh, options.Resolution);
         double Loss()
         {
-            (p.Density as LogConcaveDensity)?.Refit();
+            p.Density.Refit();
             return p.Density.NllValue(p.Train);
         }
         double LossAt(ParameterSpace space, Tensor point)

@@ -23,7 +23,27 @@ public interface IDensityModel
 
     /// <summary>What training minimises: the NLL, or a loss with the same expected gradient where the NLL is too dear.</summary>
     Tensor TrainingLoss(Tensor x) => Nll(x);
+
+    /// <summary>Re-fits what depends on the weights of the moment (an energy model's importance proposal); nothing by default.</summary>
+    void Refit() { }
+
+    /// <summary>log Z, with its Monte Carlo standard error and effective sample size where it is estimated; null for a
+    /// model normalised by construction (a flow).</summary>
+    NormalizerEstimate? Normalization() => null;
+
+    /// <summary>The quadrature grid the model normalises on (an energy model in d &lt;= 2); null otherwise.</summary>
+    QuadratureNormalizer? QuadratureGrid => null;
+
+    /// <summary><paramref name="n"/> draws from the model (a flow inverts its blocks; an energy model runs Langevin chains
+    /// of <paramref name="chainSteps"/> steps), with a one-line diagnostic and whether it looks converged.</summary>
+    DrawnSamples Sample(int n, int chainSteps, Generator generator);
 }
+
+/// <summary>An energy model's log Z; the standard error and effective sample size are set when it is importance-sampled.</summary>
+public sealed record NormalizerEstimate(double LogZ, double? StandardError, double? EffectiveSampleSize);
+
+/// <summary>Draws [n, d], with the sampler's diagnostic and whether it looks converged.</summary>
+public sealed record DrawnSamples(Tensor Samples, string Diagnostic, bool Converged);
 
 public static class DensityModelExtensions
 {

@@ -70,15 +70,26 @@ public sealed class LogConcaveDensity : IDensityModel
         using (no_grad()) return Normalizer.LogZ(Energy.forward(Normalizer.Points)).ToDouble();
     }
 
-    /// <summary>The importance-sampling estimate's standard error and effective sample size (null for quadrature).</summary>
-    public (double StandardError, double EffectiveSampleSize)? SamplingError()
+    public NormalizerEstimate Normalization()
     {
-        if (Normalizer is not ImportanceSamplingNormalizer sampler) return null;
+        double logZ = LogZ();
+        if (Normalizer is not ImportanceSamplingNormalizer sampler) return new NormalizerEstimate(logZ, null, null);
         using var scope = NewDisposeScope();
         using (no_grad())
         {
             var (_, se, ess) = sampler.Estimate(Energy.forward(sampler.Points));
-            return (se, ess);
+            return new NormalizerEstimate(logZ, se, ess);
         }
+    }
+
+    NormalizerEstimate? IDensityModel.Normalization() => Normalization();
+
+    public QuadratureNormalizer? QuadratureGrid => Normalizer as QuadratureNormalizer;
+
+    /// <summary>Metropolis-adjusted Langevin chains from the Laplace approximation (<see cref="Mala"/>).</summary>
+    public DrawnSamples Sample(int n, int chainSteps, Generator generator)
+    {
+        var (samples, acceptance, stepSize) = Mala.Sample(Energy, n, chainSteps, generator);
+        return new DrawnSamples(samples, $"MALA acceptance rate {acceptance:P1} (step size {stepSize:G3})", acceptance is > 0.2 and < 0.95);
     }
 }

@@ -176,6 +176,13 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
     }
 
     /// <summary><paramref name="n"/> samples: standard normal draws pushed back through the flow.</summary>
+    /// <summary>Draws by inverting the blocks (<paramref name="chainSteps"/> is for chain samplers; a flow has none).</summary>
+    public DrawnSamples Sample(int n, int chainSteps, Generator generator)
+    {
+        var (samples, residual) = Sample(n, generator, _potentials[0].parameters().First().dtype);
+        return new DrawnSamples(samples, $"largest inverse residual |grad F(x) - y| = {residual:E2}", residual < 1e-3);
+    }
+
     public (Tensor Samples, double Residual) Sample(int n, Generator generator, ScalarType dtype)
     {
         using (no_grad()) return Inverse(randn([n, Dimension], dtype, generator: generator));

@@ -61,7 +61,7 @@ public static class DensityModels
     /// <summary>The probe stream is its own, so that it does not shift the network's initial weights.</summary>
     private static ulong ProbeSeed(TrainConfig config) => unchecked((ulong)config.Seed * 2_654_435_761UL + 1);
 
-    public static GridSpec? Grid(IDensityModel model) => model is LogConcaveDensity { Normalizer: QuadratureNormalizer q } ? GridSpec.Of(q) : null;
+    public static GridSpec? Grid(IDensityModel model) => model.QuadratureGrid is { } q ? GridSpec.Of(q) : null;
 
     /// <summary>The importance sampler; with <paramref name="train"/>, its proposal includes the data's Gaussian.</summary>
     private static ImportanceSamplingNormalizer ImportanceSampler(TrainConfig config, int dimension, Tensor? train)

@@ -73,7 +73,7 @@ public static class Trainer
         {
             using var scope = NewDisposeScope();
             model.Collapse(reference);
-            (density as LogConcaveDensity)?.Refit();
+            density.Refit();
             double validationNll = density.NllValue(validation);
             metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy, AdmmOf(model)));
             if (checkpoint is null || validationNll < best)
@@ -106,13 +106,12 @@ public static class Trainer
         }
 
         Restore(network, checkpoint!);
-        (density as LogConcaveDensity)?.Refit();
-        var sampling = (density as LogConcaveDensity)?.SamplingError();
+        density.Refit();
+        var normalization = density.Normalization();
         double testNll = density.NllValue(test);
         var comparison = target?.HasDensity == true && data.Dimension <= 2
             // An energy model's own quadrature grid is the one to compare on; a flow has none, so one is built.
-            ? density.CompareWith((density as LogConcaveDensity)?.Normalizer as QuadratureNormalizer
-                ?? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
+            ? density.CompareWith(density.QuadratureGrid ?? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
             : ((double, double)?)null;
         var result = new RunResult
         {
@@ -124,11 +123,11 @@ public static class Trainer
             TestNll = testNll,
             TotalVariation = comparison?.Item1,
             CrossEntropy = comparison?.Item2,
-            LogZ = (density as LogConcaveDensity)?.LogZ(),
-            LogZStandardError = sampling?.StandardError,
-            EffectiveSampleSize = sampling?.EffectiveSampleSize,
-            Warning = sampling is { } s && s.EffectiveSampleSize < MinimumEffectiveSamples
-                ? $"importance sampling kept {s.EffectiveSampleSize:F0} effective samples of {config.ImportanceSamples}: log Z and the NLL are unreliable"
+            LogZ = normalization?.LogZ,
+            LogZStandardError = normalization?.StandardError,
+            EffectiveSampleSize = normalization?.EffectiveSampleSize,
+            Warning = normalization?.EffectiveSampleSize is double ess && ess < MinimumEffectiveSamples
+                ? $"importance sampling kept {ess:F0} effective samples of {config.ImportanceSamples}: log Z and the NLL are unreliable"
                 : null,
             StepsRun = stepsRun,
             FinalShoulderOccupancy = occupancy,

@@ -108,6 +108,24 @@ public sealed class CliTests : TempFolderTest
     }
 
     [Fact]
+    public void A_run_folder_of_the_first_format_still_loads_and_gives_the_same_log_density()
+    {
+        // Written by main at efaf1eb (train --target gumbel --steps 40 --width 8 --depth 2 ...); the log-densities below
+        // are what that version's `density` printed for these points.
+        var run = Path.Combine(Folder, "run-v1");
+        foreach (var file in Directory.GetFiles(Path.Combine(AppContext.BaseDirectory, "Fixtures", "run-v1")))
+        {
+            Directory.CreateDirectory(run);
+            File.Copy(file, Path.Combine(run, Path.GetFileName(file)));
+        }
+        var (code, stdout, err) = Run("density", "--model", run, "--points", Csv("x\n-1.5\n0\n0.7\n3\n"));
+        Assert.True(code == 0, err);
+        Assert.Equal(["x1,log_density", "-1.5,-2.297196388244629", "0,-1.4647936820983887", "0.7,-1.4219491481781006", "3,-2.502929925918579"],
+            stdout.Trim().Split('\n'));
+        Assert.True(IcnnLift.Data.OutputFolder.IsOurs(run)); // so --overwrite may replace it
+    }
+
+    [Fact]
     public void A_flow_trains_samples_and_evaluates()
     {
         var output = Path.Combine(Folder, "flow");

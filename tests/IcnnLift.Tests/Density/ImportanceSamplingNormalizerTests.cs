@@ -23,10 +23,10 @@ public class ImportanceSamplingNormalizerTests
         // Unwidened, the Laplace proposal is the target itself: every weight is equal, the estimate exact.
         var exact = new LogConcaveDensity(net, new ImportanceSamplingNormalizer(d, 4096, 1.0, 7, ScalarType.Float64));
         Assert.Equal(expected, exact.LogZ(), 1e-9);
-        Assert.Equal(4096, exact.SamplingError()!.Value.EffectiveSampleSize, 1e-6);
+        Assert.Equal(4096, exact.Normalization().EffectiveSampleSize!.Value, 1e-6);
         // Widened, it is an estimate within a few of its standard errors.
         var widened = new LogConcaveDensity(net, new ImportanceSamplingNormalizer(d, 4096, 1.5, 7, ScalarType.Float64));
-        double se = widened.SamplingError()!.Value.StandardError;
+        double se = widened.Normalization().StandardError!.Value;
         Assert.InRange(widened.LogZ() - expected, -4 * se, 4 * se);
     }
 
@@ -38,7 +38,8 @@ public class ImportanceSamplingNormalizerTests
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn(p.shape, ScalarType.Float64, generator: g) * 0.5);
         var quadrature = new LogConcaveDensity(net, new QuadratureNormalizer([-25.0, -25.0], [25.0, 25.0], 500).Use(ScalarType.Float64));
         var sampled = new LogConcaveDensity(net, new ImportanceSamplingNormalizer(2, 20_000, 1.5, 9, ScalarType.Float64));
-        var (se, ess) = sampled.SamplingError()!.Value;
+        var (_, standardError, effective) = sampled.Normalization();
+        double se = standardError!.Value, ess = effective!.Value;
         Assert.True(ess > 1000, $"effective sample size {ess}");
         Assert.InRange(sampled.LogZ() - quadrature.LogZ(), -4 * se - 1e-3, 4 * se + 1e-3);
     }
