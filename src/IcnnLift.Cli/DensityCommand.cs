@@ -28,7 +28,7 @@ internal static class DensityCommand
             var (density, manifest, _) = RunFolder.Load(p.GetValue(model)!);
             if (rows[0].Length != density.Dimension)
                 throw new InputException($"{pointsPath}: points have {rows[0].Length} columns but the model takes {density.Dimension}-D inputs");
-            var logp = density.LogDensityValues(Trainer.ToTensor(rows, manifest.Config.DType));
+            var logp = density.LogDensityValues(Rows.ToTensor(rows, manifest.Config.DType));
             var header = Enumerable.Range(1, rows[0].Length).Select(j => $"x{j}").Append("log_density").ToArray();
             var table = rows.Select((r, i) => r.Append(logp[i]).ToArray());
             if (p.GetValue(output) is string path)

@@ -14,7 +14,7 @@ internal static class SdeCommand
     public static Command Create()
     {
         var defaults = new EscapeSdeOptions();
-        var noise = new Option<string>("--noise") { Description = "Comma-separated body noise levels s_jac (0 is direct softplus)", DefaultValueFactory = _ => "0,0.005,0.01,0.02,0.05,0.1,0.2" };
+        var noise = new Option<string>("--noise") { Description = "Comma-separated body noise levels s_jac (0 is direct softplus)", DefaultValueFactory = _ => string.Join(",", EscapeStudy.DefaultNoise.Select(v => v.ToString(CultureInfo.InvariantCulture))) };
         var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets in iterations (the largest is simulated)", DefaultValueFactory = _ => "1000,5000,20000" };
         var paths = new Option<int>("--paths") { Description = "Paths per noise level", DefaultValueFactory = _ => defaults.Paths };
         var start = new Option<double>("--start") { Description = "Starting pre-readout level (in the shoulder)", DefaultValueFactory = _ => defaults.Start };

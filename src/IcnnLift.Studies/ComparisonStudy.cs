@@ -76,7 +76,7 @@ public static class ComparisonStudy
             if (datasets[seeds[0]].Dimension <= 2)
             {
                 var first = configs[0];
-                var grid = QuadratureNormalizer.Covering(Trainer.ToTensor(datasets[seeds[0]].Train, first.DType), first.GridMargin, first.GridPoints);
+                var grid = QuadratureNormalizer.Covering(Rows.ToTensor(datasets[seeds[0]].Train, first.DType), first.GridMargin, first.GridPoints);
                 var points = grid.Grid(first.DType);
                 var fits = models.Select(m => new FittedDensity(m.Result.Method, m.Result.Seed, grid, m.Model.LogDensityValues(points))).ToList();
                 DensityFigure.Save(Path.Combine(folder, "densities.png"), fits, source.Target, datasets[seeds[0]].Train,
@@ -89,16 +89,15 @@ public static class ComparisonStudy
         return new ComparisonOutcome(output, results, summary, paired, metrics, failures, datasets[seeds[0]].Dimension <= 2);
     }
 
-    private static string F(double? v) => v is double d && !double.IsNaN(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
 
     private static void WriteRunsCsv(string path, IEnumerable<RunResult> results)
     {
         using var w = new StreamWriter(path);
         w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
         foreach (var r in results)
-            w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), F(r.TestNll), F(r.TotalVariation), F(r.CrossEntropy),
-                F(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
-                F(r.FinalShoulderOccupancy), F(r.MeanCrossCovariance), F(r.Seconds), r.Stopped is null ? "" : "yes", F(r.LogZStandardError), F(r.EffectiveSampleSize),
+            w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(r.TestNll), SampleCsv.Cell(r.TotalVariation), SampleCsv.Cell(r.CrossEntropy),
+                SampleCsv.Cell(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
+                SampleCsv.Cell(r.FinalShoulderOccupancy), SampleCsv.Cell(r.MeanCrossCovariance), SampleCsv.Cell(r.Seconds), r.Stopped is null ? "" : "yes", SampleCsv.Cell(r.LogZStandardError), SampleCsv.Cell(r.EffectiveSampleSize),
                 r.Warning is null ? "" : "low effective sample size"));
     }
 
@@ -109,6 +108,6 @@ public static class ComparisonStudy
         foreach (var s in summary)
             foreach (var (name, q) in new[] { ("test_nll", s.TestNll), ("total_variation", s.TotalVariation), ("cross_entropy", s.CrossEntropy) })
                 if (q is not null)
-                    w.WriteLine(string.Join(",", s.Method, name, q.Count.ToString(CultureInfo.InvariantCulture), F(q.Q1), F(q.Median), F(q.Q3)));
+                    w.WriteLine(string.Join(",", s.Method, name, q.Count.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(q.Q1), SampleCsv.Cell(q.Median), SampleCsv.Cell(q.Q3)));
     }
 }

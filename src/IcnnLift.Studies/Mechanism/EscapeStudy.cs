@@ -9,6 +9,9 @@ namespace IcnnLift.Studies.Mechanism;
 /// <summary>The escape-SDE study: first passages at every noise level, escape fractions with Wilson intervals, the files and the figure.</summary>
 public static class EscapeStudy
 {
+    /// <summary>Body noise levels s_jac of <c>icnn-lift sde</c> and of the reproduction's mechanism (0 is direct softplus).</summary>
+    public static readonly double[] DefaultNoise = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2];
+
     /// <summary>The escape fraction at one noise level and budget, with its 95% Wilson interval.</summary>
     public sealed record EscapeRow(double Noise, int Budget, double Fraction, double Low, double High);
 

@@ -147,7 +147,6 @@ public static class Catalog
     /// <summary>The extra work's settings at either scale.</summary>
     public static EscapeSdeOptions SdeOptions(bool quick) => quick ? new EscapeSdeOptions(Paths: 200, Steps: 2000) : new EscapeSdeOptions();
 
-    public static readonly double[] SdeNoise = [0, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2];
 
     public static LandscapeOptions LandscapeOptions(bool quick) => quick ? new LandscapeOptions(Resolution: 7, TrajectoryEvery: 10) : new LandscapeOptions();
 }

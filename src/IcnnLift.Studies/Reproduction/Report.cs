@@ -247,7 +247,7 @@ public static class Report
         var data = first.Data.ForSeed(first.Config.Seed);
         int seeds = data.Dimension == 1 ? 10 : 1;
         var shown = runs.GroupBy(r => r.Run.Config.Method).SelectMany(g => g.OrderBy(r => r.Run.Config.Seed).Take(seeds)).ToList();
-        var grid = QuadratureNormalizer.Covering(Trainer.ToTensor(data.Train, first.Config.DType), first.Config.GridMargin, first.Config.GridPoints);
+        var grid = QuadratureNormalizer.Covering(Rows.ToTensor(data.Train, first.Config.DType), first.Config.GridMargin, first.Config.GridPoints);
         var points = grid.Grid(first.Config.DType);
         var fits = shown.Select(r =>
         {

@@ -11,8 +11,6 @@ namespace IcnnLift.Studies.Reproduction;
 /// <summary>"i/n": this process runs the i-th of n deterministic parts of a sweep (runs at positions p with p mod n = i - 1).</summary>
 public sealed record Shard(int Index, int Count)
 {
-    public static readonly Shard Whole = new(1, 1);
-
     public static Shard Parse(string text)
     {
         var parts = text.Split('/');
@@ -62,17 +60,7 @@ public static class Sweep
         return manifest;
     }
 
-    public static SweepManifest Read(string path)
-    {
-        try
-        {
-            return JsonSerializer.Deserialize<SweepManifest>(File.ReadAllText(path), RunFolder.Json) ?? throw new InputException($"{path}: empty");
-        }
-        catch (JsonException e)
-        {
-            throw new InputException($"{path}: not a valid experiment manifest ({e.Message})");
-        }
-    }
+    public static SweepManifest Read(string path) => RunFolder.ReadJson<SweepManifest>(path);
 
     /// <summary>What one pass of a sweep did: runs finished now (their results), runs already finished, runs of other
     /// shards, and runs that failed (with keep-going).</summary>
@@ -180,7 +168,7 @@ public static class Sweep
             {
                 var options = Catalog.SdeOptions(quick);
                 int[] budgets = quick ? [500, 2000] : [1000, 5000, 20000];
-                EscapeStudy.Produce(host, output, options, Catalog.SdeNoise, budgets, seed: 0);
+                EscapeStudy.Produce(host, output, options, EscapeStudy.DefaultNoise, budgets, seed: 0);
             }
             else
             {

@@ -6,7 +6,7 @@ namespace IcnnLift.Convex;
 /// <summary>
 /// The mark of a weight that must stay non-negative for the network to be convex. A convex module
 /// declares these instead of parameters and reads <see cref="Value"/> in its forward pass.
-/// <see cref="Positivity.PositiveNetwork{TModule}"/> finds them and supplies their value from a
+/// <see cref="Positivity.PositiveNetwork"/> finds them and supplies their value from a
 /// positivity strategy; unwrapped, the module uses the stored value (its initial weights, or the
 /// collapsed weights after training), so a saved module is a plain convex network.
 /// </summary>

@@ -47,6 +47,9 @@ public static class SampleCsv
         return rows.ToArray();
     }
 
+    /// <summary>A number as our CSV files write it: round-trip precision, invariant culture, empty when missing (null or NaN).</summary>
+    public static string Cell(double? v) => v is double d && !double.IsNaN(d) ? d.ToString("R", CultureInfo.InvariantCulture) : "";
+
     /// <summary>Writes rows atomically (temporary file, then rename).</summary>
     public static void Write(string path, string[] header, IEnumerable<double[]> rows)
     {

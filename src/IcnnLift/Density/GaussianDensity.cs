@@ -1,3 +1,5 @@
+using IcnnLift.Convex;
+using IcnnLift.Data;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -14,11 +16,7 @@ public sealed class GaussianDensity
     public GaussianDensity(double[][] samples)
     {
         using var scope = NewDisposeScope();
-        var x = tensor(samples.SelectMany(r => r).ToArray(), [samples.Length, samples[0].Length], ScalarType.Float64);
-        var mean = x.mean([0]);
-        var centred = x - mean;
-        var covariance = centred.T.matmul(centred) / samples.Length;
-        covariance += eye(covariance.shape[0], dtype: ScalarType.Float64) * (1e-6 * covariance.diagonal().mean().ToDouble());
+        var (mean, covariance) = InputConvexNetwork.Moments(Rows.ToTensor(samples, ScalarType.Float64));
         _mean = mean.DetachFromDisposeScope();
         _precision = linalg.inv(covariance).DetachFromDisposeScope();
         _logDet = linalg.cholesky(covariance).diagonal().log().sum().ToDouble() * 2;
@@ -30,8 +28,7 @@ public sealed class GaussianDensity
     public double Nll(double[][] samples)
     {
         using var scope = NewDisposeScope();
-        var x = tensor(samples.SelectMany(r => r).ToArray(), [samples.Length, Dimension], ScalarType.Float64);
-        var centred = x - _mean;
+        var centred = Rows.ToTensor(samples, ScalarType.Float64) - _mean;
         double quadratic = centred.matmul(_precision).mul(centred).sum(-1).mean().ToDouble();
         return (quadratic + _logDet + Dimension * Math.Log(2 * Math.PI)) / 2;
     }

@@ -78,7 +78,6 @@ public sealed class Lift : SoftplusReadout
     }
 
     /// <summary>The learnable bias b (a fixed buffer in the no-bias ablation).</summary>
-    public Tensor Bias => _bias;
 
     public override Parameter? Slack => _bias as Parameter;
 

@@ -59,7 +59,7 @@ public static class RunFolder
                 r.Admm is { } a ? Format(a.Rho) : "", r.Admm is { } b ? Format(b.PrimalResidual) : "", r.Admm is { } c ? Format(c.DualResidual) : ""));
     }
 
-    private static string Format(double v) => double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    private static string Format(double v) => SampleCsv.Cell(v);
 
     /// <summary>Loads a run folder.</summary>
     public static SavedRun Load(string directory)
@@ -122,7 +122,8 @@ public static class RunFolder
         return manifest.Format == FormatVersion ? manifest : throw new InputException($"{path}: format '{manifest.Format}' is not '{FormatVersion}'");
     }
 
-    private static T ReadJson<T>(string path)
+    /// <summary>A JSON file of ours; a missing, empty or malformed one is bad input, named.</summary>
+    public static T ReadJson<T>(string path)
     {
         try
         {

@@ -52,10 +52,11 @@ public sealed record TrainConfig
     public double ProposalWiden { get; init; } = 1.5;
     public string Precision { get; init; } = "float32";
 
-    /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
+    /// <summary>The optimisers (<see cref="Optimizer"/>).</summary>
     public const string Adam = "adam", Sgd = "sgd";
     public const double SgdMomentum = 0.9;
 
+    /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
     public IcnnSpec NetworkSpec(int dimension) =>
         new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
 

@@ -46,9 +46,9 @@ public static class Trainer
         var dtype = config.DType;
         using var outer = NewDisposeScope();
 
-        var train = ToTensor(data.Train, dtype);
-        var validation = ToTensor(data.Validation, dtype);
-        var test = ToTensor(data.Test, dtype);
+        var train = Rows.ToTensor(data.Train, dtype);
+        var validation = Rows.ToTensor(data.Validation, dtype);
+        var test = Rows.ToTensor(data.Test, dtype);
         var generator = new Generator((ulong)config.Seed);
         var density = DensityModels.Create(config, data.Dimension, generator, train);
         var network = density.Module;
@@ -190,9 +190,6 @@ public static class Trainer
             groups.Add(new(hyper.Cast<Parameter>(), new Adam.Options { LearningRate = hyperRate }));
         return optim.Adam(groups, config.LearningRate);
     }
-
-    public static Tensor ToTensor(double[][] rows, ScalarType dtype) =>
-        tensor(rows.SelectMany(r => r).ToArray(), [rows.Length, rows[0].Length], ScalarType.Float64).to_type(dtype);
 
     private static Dictionary<string, Tensor> Snapshot(nn.Module module, Dictionary<string, Tensor>? previous)
     {

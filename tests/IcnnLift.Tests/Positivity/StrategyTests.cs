@@ -118,7 +118,7 @@ public class StrategyTests
         {
             Assert.True(net.forward(x).allclose(conditioned, rtol: 1e-12, atol: 1e-12)); // the plain network now
             var lift = (Lift)model.Strategy;
-            var expected = nn.functional.softplus(lift.Body(reference) + lift.Bias);
+            var expected = nn.functional.softplus(lift.Body(reference) + lift.Slack!);
             Assert.True(cat(net.ConstrainedWeights.Select(w => w.Stored.flatten()).ToArray()).allclose(expected, rtol: 1e-12, atol: 1e-12));
         }
     }

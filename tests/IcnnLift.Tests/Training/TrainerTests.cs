@@ -44,7 +44,7 @@ public class TrainerTests
         Assert.Equal(best.Step, model.Result.BestStep);
         Assert.Equal(best.ValidationNll!.Value, model.Result.BestValidationNll);
         // The returned network is that checkpoint: its validation NLL is the best one.
-        var validation = Trainer.ToTensor(Data().Validation, TorchSharp.torch.ScalarType.Float32);
+        var validation = Rows.ToTensor(Data().Validation, TorchSharp.torch.ScalarType.Float32);
         Assert.Equal(model.Result.BestValidationNll, model.Model.NllValue(validation), 1e-5);
         Assert.InRange(model.Result.TotalVariation!.Value, 0, 1);
         Assert.True(model.Result.CrossEntropy > 1.5); // never below the target's entropy, 1 + Euler's gamma
