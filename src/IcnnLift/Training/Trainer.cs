@@ -43,83 +43,121 @@ public static class Trainer
         if (target is not null && target.Dimension != data.Dimension)
             throw new ArgumentException($"target '{target.Name}' is {target.Dimension}-D but the data are {data.Dimension}-D");
         var clock = Stopwatch.StartNew();
-        var dtype = config.DType;
         using var outer = NewDisposeScope();
-
-        var train = Rows.ToTensor(data.Train, dtype);
-        var validation = Rows.ToTensor(data.Validation, dtype);
-        var test = Rows.ToTensor(data.Test, dtype);
-        var generator = new Generator((ulong)config.Seed);
-        var density = DensityModels.Create(config, data.Dimension, generator, train);
-        var network = density.Module;
-        var model = PositiveNetwork.Wrap(network, config.Method, data.Dimension, config.Lift, generator);
-        var optimizer = CreateOptimizer(model, config);
-        // The lift's evaluation weights come from the training set, or a fixed large part of it.
-        var reference = train.shape[0] > ReferenceRows ? train.narrow(0, 0, ReferenceRows) : train;
-
+        var run = Setup.Of(config, data);
+        var (train, model, density) = (run.Train, run.Model, run.Density);
         using var crossCovariance = config.CrossCovarianceWindow > 0 && model.Strategy is SoftplusReadout readout
             ? new SlackCrossCovariance(readout, train.narrow(0, 0, Math.Min(train.shape[0], CrossCovarianceReferenceRows)), config.CrossCovarianceWindow, config.ShoulderSigma)
             : null;
-        var crossCovarianceReadings = new List<double>();
-
-        var metrics = new List<MetricsRow>(config.Steps + 1);
+        var readings = new List<double>();
+        var log = new Checkpoints(run, config.Steps);
         var order = new BatchOrder(data.Train.Length, Math.Min(config.BatchSize, data.Train.Length), config.Seed);
-        double best = double.PositiveInfinity, occupancy = double.NaN;
-        int bestStep = 0, stepsRun = 0;
-        Dictionary<string, Tensor>? checkpoint = null;
+        double occupancy = double.NaN;
+        int stepsRun = 0;
         string? stopped = null;
 
-        void Evaluate(int step, double trainNll)
-        {
-            using var scope = NewDisposeScope();
-            model.Collapse(reference);
-            density.Refit();
-            double validationNll = density.NllValue(validation);
-            metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy, AdmmOf(model)));
-            if (checkpoint is null || validationNll < best)
-            {
-                best = validationNll;
-                bestStep = step;
-                checkpoint = Snapshot(network, checkpoint);
-            }
-        }
-
-        Evaluate(0, double.NaN);
-        onStep?.Invoke(new TrainingProgress(0, model, density, train, reference));
+        log.Evaluate(0, double.NaN, occupancy);
+        onStep?.Invoke(new TrainingProgress(0, model, density, train, run.Reference));
         for (int step = 1; step <= config.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (nll, stepOccupancy) = Step(model, optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma, crossCovariance);
+            var (nll, stepOccupancy) = Step(model, run.Optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma, crossCovariance);
             if (!double.IsFinite(nll))
             {
-                stopped = $"training loss became {nll} at step {step}; stopped and kept the checkpoint of step {bestStep}";
+                stopped = $"training loss became {nll} at step {step}; stopped and kept the checkpoint of step {log.BestStep}";
                 break;
             }
             occupancy = stepOccupancy;
             stepsRun = step;
             double? reading = crossCovariance is { Full: true } && step % config.CrossCovarianceEvery == 0 ? crossCovariance.Frobenius() : null;
-            if (reading is double r) crossCovarianceReadings.Add(r);
-            if (step % config.EvalEvery == 0 || step == config.Steps) Evaluate(step, nll);
-            else metrics.Add(new MetricsRow(step, nll, null, occupancy, AdmmOf(model)));
-            if (reading is not null) metrics[^1] = metrics[^1] with { CrossCovariance = reading };
-            onStep?.Invoke(new TrainingProgress(step, model, density, train, reference));
+            if (reading is double r) readings.Add(r);
+            if (step % config.EvalEvery == 0 || step == config.Steps) log.Evaluate(step, nll, occupancy);
+            else log.Metrics.Add(new MetricsRow(step, nll, null, occupancy, AdmmOf(model)));
+            if (reading is not null) log.Metrics[^1] = log.Metrics[^1] with { CrossCovariance = reading };
+            onStep?.Invoke(new TrainingProgress(step, model, density, train, run.Reference));
         }
 
-        Restore(network, checkpoint!);
-        density.Refit();
+        log.RestoreBest();
+        var result = Result(config, data, target, run, log, new Course(stepsRun, occupancy, readings.Count > 0 ? readings.Average() : null, stopped), clock);
+        // The network outlives this method; everything else made here is freed with the scope.
+        foreach (var t in density.Module.state_dict().Values) t.MoveToOuterDisposeScope();
+        return new TrainedModel(density, result, log.Metrics);
+    }
+
+    /// <summary>What a run trains with: the splits as tensors, the density model and its wrapped network, the optimiser,
+    /// and the rows the lift's evaluation weights are collapsed on. Everything random comes from the seed, in this order.</summary>
+    private sealed record Setup(Tensor Train, Tensor Validation, Tensor Test, Tensor Reference, IDensityModel Density, PositiveNetwork Model, optim.Optimizer Optimizer)
+    {
+        public static Setup Of(TrainConfig config, Dataset data)
+        {
+            var dtype = config.DType;
+            var train = Rows.ToTensor(data.Train, dtype);
+            var generator = new Generator((ulong)config.Seed);
+            var density = DensityModels.Create(config, data.Dimension, generator, train);
+            var model = PositiveNetwork.Wrap(density.Module, config.Method, data.Dimension, config.Lift, generator);
+            // The lift's evaluation weights come from the training set, or a fixed large part of it.
+            var reference = train.shape[0] > ReferenceRows ? train.narrow(0, 0, ReferenceRows) : train;
+            return new Setup(train, Rows.ToTensor(data.Validation, dtype), Rows.ToTensor(data.Test, dtype), reference, density, model, CreateOptimizer(model, config));
+        }
+    }
+
+    /// <summary>The per-step log and the best-validation checkpoint: evaluation collapses the weights on the reference
+    /// rows, logs the validation NLL and keeps a snapshot of the network when it is the lowest so far.</summary>
+    private sealed class Checkpoints(Setup run, int steps)
+    {
+        private Dictionary<string, Tensor>? _snapshot;
+
+        public List<MetricsRow> Metrics { get; } = new(steps + 1);
+
+        public double Best { get; private set; } = double.PositiveInfinity;
+
+        public int BestStep { get; private set; }
+
+        public void Evaluate(int step, double trainNll, double occupancy)
+        {
+            using var scope = NewDisposeScope();
+            run.Model.Collapse(run.Reference);
+            run.Density.Refit();
+            double validationNll = run.Density.NllValue(run.Validation);
+            Metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy, AdmmOf(run.Model)));
+            if (_snapshot is null || validationNll < Best)
+            {
+                Best = validationNll;
+                BestStep = step;
+                _snapshot = Snapshot(run.Density.Module, _snapshot);
+            }
+        }
+
+        /// <summary>Puts the best checkpoint's weights back into the network (and re-fits what depends on them).</summary>
+        public void RestoreBest()
+        {
+            Restore(run.Density.Module, _snapshot!);
+            run.Density.Refit();
+        }
+    }
+
+    /// <summary>How the steps went: the last step run, the shoulder occupancy then, the mean cross-covariance reading,
+    /// and why training stopped early, if it did.</summary>
+    private sealed record Course(int StepsRun, double FinalOccupancy, double? MeanCrossCovariance, string? Stopped);
+
+    /// <summary>The run's result: the test figures at the restored checkpoint (test NLL, log Z and its sampling error, and,
+    /// against a known density in d &lt;= 2, total variation and cross-entropy by quadrature) beside how the steps went.</summary>
+    private static RunResult Result(TrainConfig config, Dataset data, Target? target, Setup run, Checkpoints log, Course course, Stopwatch clock)
+    {
+        var density = run.Density;
         var normalization = density.Normalization();
-        double testNll = density.NllValue(test);
+        double testNll = density.NllValue(run.Test);
         var comparison = target?.HasDensity == true && data.Dimension <= 2
             // An energy model's own quadrature grid is the one to compare on; a flow has none, so one is built.
-            ? density.CompareWith(density.QuadratureGrid ?? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints), target.LogDensity, dtype)
+            ? density.CompareWith(density.QuadratureGrid ?? QuadratureNormalizer.Covering(run.Train, config.GridMargin, config.GridPoints), target.LogDensity, config.DType)
             : ((double, double)?)null;
-        var result = new RunResult
+        return new RunResult
         {
             Target = data.Name,
             Method = config.Method,
             Seed = config.Seed,
-            BestStep = bestStep,
-            BestValidationNll = best,
+            BestStep = log.BestStep,
+            BestValidationNll = log.Best,
             TestNll = testNll,
             TotalVariation = comparison?.Item1,
             CrossEntropy = comparison?.Item2,
@@ -129,15 +167,12 @@ public static class Trainer
             Warning = normalization?.EffectiveSampleSize is double ess && ess < MinimumEffectiveSamples
                 ? $"importance sampling kept {ess:F0} effective samples of {config.ImportanceSamples}: log Z and the NLL are unreliable"
                 : null,
-            StepsRun = stepsRun,
-            FinalShoulderOccupancy = occupancy,
-            MeanCrossCovariance = crossCovarianceReadings.Count > 0 ? crossCovarianceReadings.Average() : null,
-            Stopped = stopped,
+            StepsRun = course.StepsRun,
+            FinalShoulderOccupancy = course.FinalOccupancy,
+            MeanCrossCovariance = course.MeanCrossCovariance,
+            Stopped = course.Stopped,
             Seconds = clock.Elapsed.TotalSeconds,
         };
-        // The network outlives this method; everything else made here is freed with the scope.
-        foreach (var t in network.state_dict().Values) t.MoveToOuterDisposeScope();
-        return new TrainedModel(density, result, metrics);
     }
 
     /// <summary>
