@@ -54,15 +54,12 @@ public sealed class OutputFolder : IDisposable
     /// file or a symbolic link, under folders rather than files. Returns the full path.</summary>
     public static string CheckPlace(string? path, string option = "--out")
     {
-        if (string.IsNullOrWhiteSpace(path)) throw new InputException($"{option}: the path is empty");
-        var full = Path.TrimEndingDirectorySeparator(Path.GetFullPath(path));
+        var full = Path.TrimEndingDirectorySeparator(Resolve(path, option));
         if (IsProtected(full))
             throw new InputException($"{option} {path}: refusing to write into the root, the home folder, the working directory or a folder that contains it");
         if (File.Exists(full)) throw new InputException($"{option} {path}: is a file, not a folder");
         if (new DirectoryInfo(full) is { Exists: true, LinkTarget: not null })
             throw new InputException($"{option} {path}: is a symbolic link; give the folder it points to");
-        for (var parent = Path.GetDirectoryName(full); parent is not null; parent = Path.GetDirectoryName(parent))
-            if (File.Exists(parent)) throw new InputException($"{option} {path}: {parent} is a file, not a folder");
         return full;
     }
 
@@ -70,10 +67,17 @@ public sealed class OutputFolder : IDisposable
     /// existing file only with <paramref name="overwrite"/>. Returns the full path.</summary>
     public static string CheckFile(string? path, bool overwrite, string option = "--out")
     {
-        if (string.IsNullOrWhiteSpace(path)) throw new InputException($"{option}: the path is empty");
-        var full = Path.GetFullPath(path);
+        var full = Resolve(path, option);
         if (Directory.Exists(full)) throw new InputException($"{option} {path}: is a folder; give a file name");
         if (File.Exists(full) && !overwrite) throw new InputException($"{option} {path}: the file exists; choose another name, or add --overwrite to replace it");
+        return full;
+    }
+
+    /// <summary>The full path of a non-empty <paramref name="path"/> none of whose parents is a file.</summary>
+    private static string Resolve(string? path, string option)
+    {
+        if (string.IsNullOrWhiteSpace(path)) throw new InputException($"{option}: the path is empty");
+        var full = Path.GetFullPath(path);
         for (var parent = Path.GetDirectoryName(full); parent is not null; parent = Path.GetDirectoryName(parent))
             if (File.Exists(parent)) throw new InputException($"{option} {path}: {parent} is a file, not a folder");
         return full;
@@ -131,7 +135,6 @@ public sealed class OutputFolder : IDisposable
     {
         ObjectDisposedException.ThrowIf(_committed, this);
         Mark(Staging);
-        File.Delete(Path.Combine(Staging, OwnerFile));
         if (Directory.Exists(FullPath))
         {
             if (Directory.EnumerateFileSystemEntries(FullPath).Any())
@@ -150,6 +153,8 @@ public sealed class OutputFolder : IDisposable
             }
         }
         else Directory.Move(Staging, FullPath);
+        // The owner file goes last: until the rename, a second writer must still see the staging folder as held.
+        File.Delete(Path.Combine(FullPath, OwnerFile));
         _committed = true;
     }
 
