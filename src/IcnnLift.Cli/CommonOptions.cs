@@ -16,7 +16,7 @@ internal sealed class CommonOptions
     public CommonOptions(string threadsHelp, int defaultThreads) =>
         Threads = new Option<int>("--threads") { Description = threadsHelp, DefaultValueFactory = _ => defaultThreads };
 
-    public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)", DefaultValueFactory = _ => Defaults.Task };
+    public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)", DefaultValueFactory = _ => Choice.Name(Defaults.Task) };
     public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
     public readonly Option<string> LogDet = new("--logdet") { Description = "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)", DefaultValueFactory = _ => Defaults.Flow.LogDet };
     public readonly Option<int> Probes = new("--probes") { Description = "Probe vectors per sample for the stochastic log-determinant's training surrogate", DefaultValueFactory = _ => Defaults.Flow.Probes };
@@ -30,7 +30,7 @@ internal sealed class CommonOptions
     public readonly Option<int> Steps = new("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => Defaults.Steps };
     public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size (also the lift's conditioning batch)", DefaultValueFactory = _ => Defaults.BatchSize };
     public readonly Option<double> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
-    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, or sgd (momentum 0.9)", DefaultValueFactory = _ => Defaults.Optimizer };
+    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, or sgd (momentum 0.9)", DefaultValueFactory = _ => Choice.Name(Defaults.Optimizer) };
     public readonly Option<double?> InitialLevel = new("--init-level") { Description = "Start every constrained weight at softplus(level + 0.5 z): how deep in the softplus shoulder training starts" };
     public readonly Option<double?> HyperLearningRate = new("--hyper-lr") { Description = "Learning rate of the lift's hypernetwork (default: --lr)" };
     public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Validate every k steps", DefaultValueFactory = _ => Defaults.EvalEvery };
@@ -48,7 +48,7 @@ internal sealed class CommonOptions
     public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
     public readonly Option<int> ImportanceSamples = new("--is-samples") { Description = "Draws of the importance-sampling normaliser (energy models, d > 2)", DefaultValueFactory = _ => Defaults.ImportanceSamples };
     public readonly Option<double> ProposalWiden = new("--proposal-widen") { Description = "Widening of the importance proposal: standard deviations x (1 + (widen - 1)/sqrt(d))", DefaultValueFactory = _ => Defaults.ProposalWiden };
-    public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Defaults.Precision };
+    public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Choice.Name(Defaults.Precision) };
     public readonly Option<int> Threads;
     public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
     public readonly Option<string?> Out = new("--out") { Description = "Output folder: created by the command; an existing non-empty folder is refused (default: a new folder under runs/)" };
@@ -67,7 +67,7 @@ internal sealed class CommonOptions
 
     public TrainConfig Config(ParseResult p, string method, int seed) => new()
     {
-        Task = ValueOr(p, Task, Defaults.Task),
+        Task = Choice.Parse<DensityTask>(ValueOr(p, Task, Choice.Name(Defaults.Task)), "task"),
         Blocks = ValueOr(p, Blocks, Defaults.Blocks),
         Flow = Defaults.Flow with { LogDet = ValueOr(p, LogDet, Defaults.Flow.LogDet), Probes = ValueOr(p, Probes, Defaults.Flow.Probes) },
         Method = PositivityMethod.Validate(method),
@@ -75,7 +75,7 @@ internal sealed class CommonOptions
         Steps = p.GetValue(Steps),
         BatchSize = p.GetValue(BatchSize),
         LearningRate = p.GetValue(LearningRate),
-        Optimizer = p.GetValue(Optimizer)!,
+        Optimizer = Choice.Parse<OptimizerKind>(p.GetValue(Optimizer)!, "optimizer"),
         InitialLevel = p.GetValue(InitialLevel),
         HypernetworkLearningRate = p.GetValue(HyperLearningRate),
         EvalEvery = p.GetValue(EvalEvery),
@@ -92,7 +92,7 @@ internal sealed class CommonOptions
         GridPoints = p.GetValue(GridPoints),
         ImportanceSamples = p.GetValue(ImportanceSamples),
         ProposalWiden = p.GetValue(ProposalWiden),
-        Precision = p.GetValue(Precision)!,
+        Precision = Choice.Parse<NumericPrecision>(p.GetValue(Precision)!, "precision"),
     };
 
     /// <summary>The option's value, or <paramref name="fallback"/> where the command does not offer the option.</summary>
@@ -111,7 +111,7 @@ internal sealed class CommonOptions
             throw new ArgumentException($"unknown UCI set '{uci}' ({string.Join(", ", UciTabular.Names)})");
         var source = new DataSource(target is null ? null : IcnnLift.Targets.Target.Get(target).Name, data is null ? null : Path.GetFullPath(data),
             p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize), uci, Path.GetFullPath(p.GetValue(UciFolder)!));
-        return source.Checked(singlePrecision: p.GetValue(Precision) != "float64");
+        return source.Checked(singlePrecision: Choice.Parse<NumericPrecision>(p.GetValue(Precision)!, "precision") == NumericPrecision.Float32);
     }
 
     /// <summary>--out, checked against the output contract (<see cref="OutputFolder.Check"/>); without it a new folder

@@ -36,7 +36,7 @@ internal static class MnistCommand
                 _ => throw new InputException("give both --idx-images and --idx-labels, or neither"),
             };
             int s = p.GetValue(seed);
-            var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityModels.Ebm }).Validated(MnistLatents.Latent));
+            var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityTask.Ebm }).Validated(MnistLatents.Latent));
             var outcome = MnistStudy.Run(CliHost.Instance, digits, methodList, baseConfig, p.GetValue(epochs), threads, outputPath, p.GetValue(common.Overwrite));
             PrintTable(outcome.Classes, methodList);
             var output = outcome.Folder;

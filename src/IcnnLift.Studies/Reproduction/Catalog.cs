@@ -65,7 +65,7 @@ public static class Catalog
 
     private static TrainConfig Ebm(string _, string method, int seed) => new() { Method = method, Seed = seed };
 
-    private static TrainConfig Flow(string _, string method, int seed) => new() { Method = method, Seed = seed, Task = DensityModels.Flow, Blocks = 2 };
+    private static TrainConfig Flow(string _, string method, int seed) => new() { Method = method, Seed = seed, Task = DensityTask.Flow, Blocks = 2 };
 
     public static IReadOnlyList<Experiment> All { get; } =
     [
@@ -136,7 +136,7 @@ public static class Catalog
                    from method in Headline
                    from seed in Enumerable.Range(0, quick ? 1 : 3)
                    let config = (target == "8gaussians" ? Flow(target, method, seed) : Ebm(target, method, seed))
-                       with { Optimizer = cell.Optimizer, LearningRate = cell.LearningRate, InitialLevel = cell.Level }
+                       with { Optimizer = Choice.Parse<OptimizerKind>(cell.Optimizer, "optimizer"), LearningRate = cell.LearningRate, InitialLevel = cell.Level }
                    select new PlannedRun($"{target}@{cell.Label}", Target(target, quick), quick ? Quick(config) : config)];
     }
 

@@ -16,18 +16,11 @@ public sealed record GridSpec(double[] Lower, double[] Upper, int Points)
 /// <summary>Builds the density model a configuration names.</summary>
 public static class DensityModels
 {
-    public const string Ebm = "ebm";
-    public const string Flow = "flow";
-
-    public static string Validate(string task) => task is Ebm or Flow
-        ? task
-        : throw new ArgumentException($"unknown task '{task}' ({Ebm}, {Flow})");
-
     /// <summary>A fresh model for <paramref name="train"/>: the energy model's normaliser covers the training data;
     /// the flow's normalisations are initialised from it (with the initial weights, the same for every method).</summary>
     public static IDensityModel Create(TrainConfig config, int dimension, Generator generator, Tensor train)
     {
-        if (config.Task == Ebm)
+        if (config.Task == DensityTask.Ebm)
         {
             var energy = new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType);
             if (config.InitialLevel is double level) Initialization.StartAt(energy, level, generator);
@@ -43,7 +36,7 @@ public static class DensityModels
     }
 
     /// <summary>An empty model of the saved shape, to load saved weights into (then <see cref="LogConcaveDensity.Refit"/>).</summary>
-    public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == Ebm
+    public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == DensityTask.Ebm
         ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
             grid is null ? ImportanceSampler(config, network.Dimension, null) : grid.Normalizer().Use(config.DType))
         : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType, config.Flow, ProbeSeed(config));

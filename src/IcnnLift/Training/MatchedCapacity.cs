@@ -19,8 +19,8 @@ public static class MatchedCapacity
     /// <summary>Trainable parameters (the free ones and the strategy's: t for softplus, phi and b for the lift) of <paramref name="method"/> for <paramref name="config"/>'s task at <paramref name="width"/>.</summary>
     public static long Parameters(TrainConfig config, int dimension, int width, string method)
     {
-        int blocks = config.Task == DensityModels.Flow ? config.Blocks : 1;
-        long actNorm = config.Task == DensityModels.Flow ? 2L * dimension : 0;
+        int blocks = config.Task == DensityTask.Flow ? config.Blocks : 1;
+        long actNorm = config.Task == DensityTask.Flow ? 2L * dimension : 0;
         long constrained = blocks * ConstrainedCoordinates(width, config.Depth);
         long free = blocks * (FreeParameters(dimension, width, config.Depth) + actNorm);
         var lift = config.Lift;

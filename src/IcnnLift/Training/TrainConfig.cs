@@ -10,8 +10,7 @@ namespace IcnnLift.Training;
 /// <summary>Everything that determines a run; written next to its results.</summary>
 public sealed record TrainConfig
 {
-    /// <summary>The density model: "ebm" (log-concave energy model) or "flow" (convex-potential flow).</summary>
-    public string Task { get; init; } = DensityModels.Ebm;
+    public DensityTask Task { get; init; } = DensityTask.Ebm;
     /// <summary>Blocks of a flow (activation normalisation + gradient map of a convex potential).</summary>
     public int Blocks { get; init; } = 1;
     /// <summary>How a flow computes its log-determinants.</summary>
@@ -21,8 +20,7 @@ public sealed record TrainConfig
     public int Steps { get; init; } = 2000;
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 5e-3;
-    /// <summary>"adam" or "sgd" (with momentum <see cref="SgdMomentum"/>).</summary>
-    public string Optimizer { get; init; } = Adam;
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
     /// <summary>When set, every constrained weight starts at softplus(level + 0.5 z), z ~ N(0, 1): how deep in the
     /// softplus shoulder training starts (null: the initialisation's own weights).</summary>
     public double? InitialLevel { get; init; }
@@ -50,10 +48,9 @@ public sealed record TrainConfig
     public int ImportanceSamples { get; init; } = 2048;
     /// <summary>Widening of the importance proposal (see <see cref="Density.ImportanceSamplingNormalizer.Spread"/>).</summary>
     public double ProposalWiden { get; init; } = 1.5;
-    public string Precision { get; init; } = "float32";
+    public NumericPrecision Precision { get; init; } = NumericPrecision.Float32;
 
-    /// <summary>The optimisers (<see cref="Optimizer"/>).</summary>
-    public const string Adam = "adam", Sgd = "sgd";
+    /// <summary>The momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
     public const double SgdMomentum = 0.9;
 
     /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
@@ -61,17 +58,11 @@ public sealed record TrainConfig
         new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
 
     [JsonIgnore]
-    public ScalarType DType => Precision switch
-    {
-        "float32" => ScalarType.Float32,
-        "float64" => ScalarType.Float64,
-        _ => throw new ArgumentException($"unknown precision '{Precision}' (float32, float64)"),
-    };
+    public ScalarType DType => Precision == NumericPrecision.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 
     /// <summary>Checks every option; the message names the option.</summary>
     public TrainConfig Validated(int dimension)
     {
-        DensityModels.Validate(Task);
         PositivityMethod.Validate(Method);
         if (Blocks < 1) throw new ArgumentException($"--blocks must be positive, got {Blocks}");
         Flow.Validate();
@@ -79,7 +70,6 @@ public sealed record TrainConfig
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
         if (HypernetworkLearningRate is double h && (!(h > 0) || double.IsInfinity(h))) throw new ArgumentException($"--hyper-lr must be a positive number, got {h}");
-        if (Optimizer is not (Adam or Sgd)) throw new ArgumentException($"unknown optimizer '{Optimizer}' ({Adam}, {Sgd})");
         if (InitialLevel is double level && !double.IsFinite(level)) throw new ArgumentException($"--init-level must be a finite number, got {level}");
         if (EvalEvery < 1) throw new ArgumentException($"--eval-every must be positive, got {EvalEvery}");
         if (Width < 1) throw new ArgumentException($"--width must be positive, got {Width}");
@@ -89,13 +79,12 @@ public sealed record TrainConfig
         if (GridPoints is < 2) throw new ArgumentException($"--grid-points must be at least 2, got {GridPoints}");
         if (ImportanceSamples < 2) throw new ArgumentException($"--is-samples must be at least 2, got {ImportanceSamples}");
         if (!(ProposalWiden >= 1) || double.IsInfinity(ProposalWiden)) throw new ArgumentException($"--proposal-widen must be at least 1, got {ProposalWiden}");
-        if (Base != IcnnSpec.NoBase && Task != DensityModels.Ebm) throw new ArgumentException($"--base {Base} is for energy models (--task ebm)");
+        if (Base != IcnnSpec.NoBase && Task != DensityTask.Ebm) throw new ArgumentException($"--base {Base} is for energy models (--task ebm)");
         Shoulder.Threshold(ShoulderSigma);
         if (CrossCovarianceWindow is < 0 or 1) throw new ArgumentException($"--crosscov-window must be 0 (off) or at least 2, got {CrossCovarianceWindow}");
         if (CrossCovarianceEvery < 1) throw new ArgumentException($"--crosscov-every must be positive, got {CrossCovarianceEvery}");
         Lift.Validate();
         NetworkSpec(dimension).Validate();
-        _ = DType;
         return this;
     }
 }

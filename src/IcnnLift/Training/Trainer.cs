@@ -214,7 +214,7 @@ public static class Trainer
         var hyper = model.Strategy.HypernetworkParameters.ToHashSet(ReferenceEqualityComparer.Instance);
         var baseParameters = model.NetworkParameters.Concat(model.Strategy.parameters().Where(p => !hyper.Contains(p))).ToList();
         double hyperRate = config.HypernetworkLearningRate ?? config.LearningRate;
-        if (config.Optimizer == TrainConfig.Sgd)
+        if (config.Optimizer == OptimizerKind.Sgd)
         {
             var sgd = new List<SGD.ParamGroup> { new(baseParameters, new SGD.Options { LearningRate = config.LearningRate, momentum = TrainConfig.SgdMomentum }) };
             if (hyper.Count > 0) sgd.Add(new(hyper.Cast<Parameter>(), new SGD.Options { LearningRate = hyperRate, momentum = TrainConfig.SgdMomentum }));

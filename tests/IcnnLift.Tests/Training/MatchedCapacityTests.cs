@@ -17,10 +17,10 @@ public class MatchedCapacityTests
     }
 
     [Theory]
-    [InlineData(DensityModels.Ebm, 1, 1)]
-    [InlineData(DensityModels.Ebm, 6, 1)]
-    [InlineData(DensityModels.Flow, 2, 2)]
-    public void The_counts_are_those_of_the_built_models_and_the_matched_width_is_the_narrowest_that_reaches_the_lift(string task, int d, int blocks)
+    [InlineData(DensityTask.Ebm, 1, 1)]
+    [InlineData(DensityTask.Ebm, 6, 1)]
+    [InlineData(DensityTask.Flow, 2, 2)]
+    public void The_counts_are_those_of_the_built_models_and_the_matched_width_is_the_narrowest_that_reaches_the_lift(DensityTask task, int d, int blocks)
     {
         var lift = new TrainConfig { Task = task, Blocks = blocks, Method = PositivityMethod.Lift, Width = 16, Depth = 3, ImportanceSamples = 16 };
         long liftCount = Count(lift, d);

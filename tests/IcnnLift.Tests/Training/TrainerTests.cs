@@ -70,7 +70,7 @@ public class TrainerTests
         var data = Dataset.FromTarget(target, 400, 200, 400, 0);
         foreach (var method in PositivityMethod.All)
         {
-            var config = Small(method, steps: 60) with { Task = DensityModels.Flow, Blocks = 2, LearningRate = 0.01 };
+            var config = Small(method, steps: 60) with { Task = DensityTask.Flow, Blocks = 2, LearningRate = 0.01 };
             var model = Trainer.Train(config, data, target);
             Assert.True(model.Result.BestValidationNll < model.Metrics[0].ValidationNll - 0.05, $"{method} did not learn");
             Assert.InRange(model.Result.TotalVariation!.Value, 0, 1);
@@ -88,12 +88,12 @@ public class TrainerTests
     {
         // Strongly convex along random segments: f((x+y)/2) <= (f(x)+f(y))/2 - (alpha/8)|x-y|^2, in float64 so that
         // rounding cannot hide a violation. ADMM included: what it returns is its projected (feasible) iterate.
-        var energy = Trainer.Train(Small(method, steps: 15) with { Precision = "float64" }, Data(), Gumbel);
+        var energy = Trainer.Train(Small(method, steps: 15) with { Precision = NumericPrecision.Float64 }, Data(), Gumbel);
         var net = ((LogConcaveDensity)energy.Model).Energy;
         Assert.True(Convexity.MidpointViolation(net.forward, 1, net.Spec.Alpha, 2000, new TorchSharp.torch.Generator(1)) <= 1e-9, $"{method}: energy");
 
         var target = Target.Get("8gaussians");
-        var config = Small(method, steps: 15) with { Task = DensityModels.Flow, Blocks = 2, Precision = "float64" };
+        var config = Small(method, steps: 15) with { Task = DensityTask.Flow, Blocks = 2, Precision = NumericPrecision.Float64 };
         var flow = (ConvexPotentialFlow)Trainer.Train(config, Dataset.FromTarget(target, 300, 100, 100, 0), target).Model;
         foreach (var potential in flow.Potentials)
             Assert.True(Convexity.MidpointViolation(potential.forward, 2, potential.Spec.Alpha, 2000, new TorchSharp.torch.Generator(2)) <= 1e-9, $"{method}: flow potential");
@@ -105,7 +105,7 @@ public class TrainerTests
     public void A_21d_flow_trains_with_either_log_determinant(string logDet)
     {
         var target = Target.Get("tabular-21d");
-        var config = Small(PositivityMethod.Lift, steps: 30) with { Task = DensityModels.Flow, Flow = new FlowOptions(logDet), LearningRate = 0.01 };
+        var config = Small(PositivityMethod.Lift, steps: 30) with { Task = DensityTask.Flow, Flow = new FlowOptions(logDet), LearningRate = 0.01 };
         var model = Trainer.Train(config, Dataset.FromTarget(target, 300, 100, 100, 0), target);
         Assert.True(double.IsFinite(model.Result.TestNll));
         Assert.True(model.Result.BestValidationNll < model.Metrics[0].ValidationNll, "validation NLL did not improve");
@@ -115,7 +115,7 @@ public class TrainerTests
     [Fact]
     public void Sgd_from_a_chosen_shoulder_depth_starts_every_method_there_and_trains()
     {
-        var config = Small(PositivityMethod.Softplus, steps: 100) with { Optimizer = TrainConfig.Sgd, LearningRate = 0.05, InitialLevel = -3 };
+        var config = Small(PositivityMethod.Softplus, steps: 100) with { Optimizer = OptimizerKind.Sgd, LearningRate = 0.05, InitialLevel = -3 };
         var density = DensityModels.Create(config, 1, new TorchSharp.torch.Generator(0), TorchSharp.torch.randn(50, 1));
         var weights = TorchSharp.torch.cat(((IcnnLift.Convex.InputConvexNetwork)density.Module).ConstrainedWeights.Select(w => w.Stored.flatten()).ToArray());
         var t = PositivityStrategy.InverseSoftplus(weights);
