@@ -75,7 +75,7 @@ Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
 foreach (int d in new[] { 2, 6, 21, 64 })
 {
     var data = Data(d);
-    var options = new FlowOptions(d > 21 ? FlowOptions.Stochastic : FlowOptions.Exact);
+    var options = new FlowOptions(d > 21 ? LogDetMethod.Stochastic : LogDetMethod.Exact);
     var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }
         .Select(m => (m, FlowStep(m, d, data, options))).ToList();
     var times = Measure(variants, rounds, stepsPerRound / 10);

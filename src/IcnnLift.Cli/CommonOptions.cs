@@ -1,6 +1,8 @@
 using System.CommandLine;
 using IcnnLift.Studies;
+using IcnnLift.Convex;
 using IcnnLift.Data;
+using IcnnLift.Flows;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 
@@ -18,7 +20,7 @@ internal sealed class CommonOptions
 
     public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)", DefaultValueFactory = _ => Choice.Name(Defaults.Task) };
     public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
-    public readonly Option<string> LogDet = new("--logdet") { Description = "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)", DefaultValueFactory = _ => Defaults.Flow.LogDet };
+    public readonly Option<string> LogDet = new("--logdet") { Description = "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)", DefaultValueFactory = _ => Choice.Name(Defaults.Flow.LogDet) };
     public readonly Option<int> Probes = new("--probes") { Description = "Probe vectors per sample for the stochastic log-determinant's training surrogate", DefaultValueFactory = _ => Defaults.Flow.Probes };
     public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
     public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
@@ -39,7 +41,7 @@ internal sealed class CommonOptions
     public readonly Option<string> Activation = new("--activation") { Description = "softplus, relu, leaky_relu[:slope], elu[:scale]", DefaultValueFactory = _ => Defaults.Activation };
     public readonly Option<double> Alpha = new("--alpha") { Description = "Strong-convexity weight alpha of (alpha/2)|x|^2", DefaultValueFactory = _ => Defaults.Alpha };
     public readonly Option<string> Init = new("--init") { Description = "Initialisation: default or principled (Hoedt & Klambauer 2023)", DefaultValueFactory = _ => Defaults.Initialization };
-    public readonly Option<string> Base = new("--base") { Description = "Energy models: gaussian adds the training data's Gaussian energy (fixed) to the network; none", DefaultValueFactory = _ => Defaults.Base };
+    public readonly Option<string> Base = new("--base") { Description = "Energy models: gaussian adds the training data's Gaussian energy (fixed) to the network; none", DefaultValueFactory = _ => Choice.Name(Defaults.Base) };
     public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
     public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
     public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
@@ -69,7 +71,7 @@ internal sealed class CommonOptions
     {
         Task = Choice.Parse<DensityTask>(ValueOr(p, Task, Choice.Name(Defaults.Task)), "task"),
         Blocks = ValueOr(p, Blocks, Defaults.Blocks),
-        Flow = Defaults.Flow with { LogDet = ValueOr(p, LogDet, Defaults.Flow.LogDet), Probes = ValueOr(p, Probes, Defaults.Flow.Probes) },
+        Flow = Defaults.Flow with { LogDet = Choice.Parse<LogDetMethod>(ValueOr(p, LogDet, Choice.Name(Defaults.Flow.LogDet)), "log-determinant"), Probes = ValueOr(p, Probes, Defaults.Flow.Probes) },
         Method = PositivityMethod.Validate(method),
         Seed = seed,
         Steps = p.GetValue(Steps),
@@ -84,7 +86,7 @@ internal sealed class CommonOptions
         Activation = p.GetValue(Activation)!,
         Alpha = p.GetValue(Alpha),
         Initialization = p.GetValue(Init)!,
-        Base = p.GetValue(Base)!,
+        Base = Choice.Parse<EnergyBase>(p.GetValue(Base)!, "base"),
         Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
         ShoulderSigma = p.GetValue(ShoulderSigma),
         CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow),

@@ -1,3 +1,5 @@
+using IcnnLift.Data;
+using IcnnLift.Convex;
 using IcnnLift.Diagnostics;
 using IcnnLift.Studies;
 using IcnnLift.Studies.Mechanism;
@@ -77,7 +79,7 @@ public static class Catalog
             [(PositivityMethod.Lift, PositivityMethod.Softplus), (PositivityMethod.Lift, PositivityMethod.Pgd)], 27, 2.5, []),
         new("dimension-scaling", "The lift stays below direct softplus as the dimension grows: d = 1, 2, 6, 32 (energy models, 3 seeds; 32-D is the tabular stand-in).",
             "test_nll", Sweep(["gumbel", "gamma-mode-2d", "tabular-6d", "tabular-32d"], [PositivityMethod.Softplus, PositivityMethod.Lift], 3, 2,
-                (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? "gaussian" : "none" }),
+                (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
             [(PositivityMethod.Lift, PositivityMethod.Softplus)], 26, 4, []),
         new("tabular-21d", "On a 21-D tabular target (convex-potential flow) the lift reaches a lower test NLL than PGD and direct softplus, with validation curves (3 seeds).",
             "test_nll", Sweep(["tabular-21d"], Headline, 3, 2, (g, m, s) => Flow(g, m, s) with { Blocks = 1 }),
@@ -93,7 +95,7 @@ public static class Catalog
             [(PositivityMethod.Lift, PositivityMethod.AdmmFixed), (PositivityMethod.Lift, PositivityMethod.AdmmBalance), (PositivityMethod.Lift, PositivityMethod.AdmmDouble)], 4.8, 1.5, []),
         new("matched-capacity", "Direct softplus widened to the lift's parameter count does not reach the lift (Gumbel and the 6-D tabular stand-in, 3 seeds).",
             "test_nll", Sweep(["gumbel", "tabular-6d"], [PositivityMethod.Softplus, PositivityMethod.SoftplusMatched, PositivityMethod.Lift], 3, 2,
-                (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? "gaussian" : "none" }),
+                (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
             [(PositivityMethod.Lift, PositivityMethod.SoftplusMatched)], 30, 3, []),
         new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser (Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow (test NLL), 3 seeds a cell.",
             "total_variation", RegimePlan, [], 9, 1.5, [], Judgement.Map),
@@ -111,7 +113,7 @@ public static class Catalog
         [.. from c in Enumerable.Range(0, 10)
             from method in Headline
             from seed in Enumerable.Range(0, quick ? 1 : 3)
-            let config = Ebm("", method, seed) with { Base = "gaussian" }
+            let config = Ebm("", method, seed) with { Base = EnergyBase.Gaussian }
             select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduction.Sweep.InputsFolder, c)), quick ? Quick(config) : config)];
 
     /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>

@@ -1,8 +1,18 @@
+using System.Text.Json.Serialization;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace IcnnLift.Convex;
+
+/// <summary>What an energy network adds to itself: nothing, or a Gaussian energy fitted to the training data
+/// (see <see cref="InputConvexNetwork.FitGaussianBase"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<EnergyBase>))]
+public enum EnergyBase
+{
+    [JsonStringEnumMemberName("none")] None,
+    [JsonStringEnumMemberName("gaussian")] Gaussian,
+}
 
 /// <summary>Shape and options of an <see cref="InputConvexNetwork"/>; saved with every run.</summary>
 public sealed record IcnnSpec(
@@ -12,15 +22,10 @@ public sealed record IcnnSpec(
     string Activation = "softplus",
     double Alpha = 0.01,
     string Initialization = "default",
-    string Base = IcnnSpec.NoBase)
+    EnergyBase Base = EnergyBase.None)
 {
-    public const string NoBase = "none";
-    /// <summary>A Gaussian energy fitted to the training data, added to the network (see <see cref="InputConvexNetwork.FitGaussianBase"/>).</summary>
-    public const string GaussianBase = "gaussian";
-
     public void Validate()
     {
-        if (Base is not (NoBase or GaussianBase)) throw new ArgumentException($"unknown base '{Base}' ({NoBase}, {GaussianBase})");
         if (Dimension < 1) throw new ArgumentException($"dimension must be positive, got {Dimension}");
         if (Width < 1) throw new ArgumentException($"width must be positive, got {Width}");
         if (Depth < 1) throw new ArgumentException($"depth must be positive, got {Depth}");
@@ -76,7 +81,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
                 _inputMaps.Add(linear);
             }
         }
-        if (spec.Base == IcnnSpec.GaussianBase)
+        if (spec.Base == EnergyBase.Gaussian)
         {
             _baseMean = zeros(spec.Dimension, dtype: dtype);
             _basePrecision = zeros(spec.Dimension, spec.Dimension, dtype: dtype);
@@ -90,7 +95,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     /// (with a ridge of 1e-6 of the mean variance, for a covariance that is singular or nearly).</summary>
     public void FitGaussianBase(Tensor data)
     {
-        if (_baseMean is null || _basePrecision is null) throw new InvalidOperationException($"the network has no Gaussian base (spec base '{Spec.Base}')");
+        if (_baseMean is null || _basePrecision is null) throw new InvalidOperationException("the network has no Gaussian base (its spec's base is none)");
         using var scope = NewDisposeScope();
         using var _ = no_grad();
         var (mean, covariance) = Moments(data);

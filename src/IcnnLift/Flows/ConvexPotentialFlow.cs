@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using IcnnLift.Convex;
 using IcnnLift.Density;
 using TorchSharp;
@@ -7,20 +8,24 @@ using static TorchSharp.torch;
 namespace IcnnLift.Flows;
 
 /// <summary>How a flow computes its log-determinants.</summary>
-/// <param name="LogDet">"exact" (closed-form Hessian and Cholesky) or "stochastic" (Hessian-vector products:
+/// <summary>How a flow computes its log-determinants.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<LogDetMethod>))]
+public enum LogDetMethod
+{
+    [JsonStringEnumMemberName("exact")] Exact,
+    [JsonStringEnumMemberName("stochastic")] Stochastic,
+}
+
+/// <param name="LogDet">Exact (closed-form Hessian and Cholesky) or stochastic (Hessian-vector products:
 /// a Hutchinson/conjugate-gradient surrogate for training, stochastic Lanczos quadrature for evaluation).</param>
 /// <param name="Probes">Probe vectors per sample for the training surrogate.</param>
 /// <param name="EvaluationProbes">Probe vectors per sample for the Lanczos estimate.</param>
 /// <param name="LanczosSteps">Lanczos steps (capped at d).</param>
 /// <param name="CgIterations">Conjugate-gradient iterations at most for H^-1 v.</param>
-public sealed record FlowOptions(string LogDet = "exact", int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20, int CgIterations = 50)
+public sealed record FlowOptions(LogDetMethod LogDet = LogDetMethod.Exact, int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20, int CgIterations = 50)
 {
-    public const string Exact = "exact";
-    public const string Stochastic = "stochastic";
-
     public void Validate()
     {
-        if (LogDet is not (Exact or Stochastic)) throw new ArgumentException($"unknown log-determinant '{LogDet}' ({Exact}, {Stochastic})");
         if (Probes < 1 || EvaluationProbes < 1 || LanczosSteps < 1 || CgIterations < 1)
             throw new ArgumentException("probes, Lanczos steps and CG iterations must be positive");
     }
@@ -123,7 +128,7 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
 
     public override Tensor forward(Tensor x) => Transform(x).Output;
 
-    private bool IsStochastic => Options.LogDet == FlowOptions.Stochastic;
+    private bool IsStochastic => Options.LogDet == LogDetMethod.Stochastic;
 
     private Tensor StandardNormalLogDensity(Tensor z) => z.square().sum(-1).mul(-0.5).sub(0.5 * Dimension * Math.Log(2 * Math.PI));
 

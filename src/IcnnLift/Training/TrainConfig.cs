@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using IcnnLift.Convex;
+using IcnnLift.Data;
 using IcnnLift.Diagnostics;
 using IcnnLift.Flows;
 using IcnnLift.Positivity;
@@ -32,8 +33,8 @@ public sealed record TrainConfig
     public string Activation { get; init; } = "softplus";
     public double Alpha { get; init; } = 0.01;
     public string Initialization { get; init; } = "default";
-    /// <summary>Energy models: "gaussian" adds the training data's Gaussian energy to the network (fixed), "none" does not.</summary>
-    public string Base { get; init; } = IcnnSpec.NoBase;
+    /// <summary>Energy models: Gaussian adds the training data's Gaussian energy to the network (fixed); None does not.</summary>
+    public EnergyBase Base { get; init; } = EnergyBase.None;
     public LiftOptions Lift { get; init; } = new();
     public double ShoulderSigma { get; init; } = Shoulder.DefaultSigma;
     /// <summary>Trailing window T of the slack-channel cross-covariance, in iterations; 0 turns the diagnostic off.</summary>
@@ -79,7 +80,7 @@ public sealed record TrainConfig
         if (GridPoints is < 2) throw new ArgumentException($"--grid-points must be at least 2, got {GridPoints}");
         if (ImportanceSamples < 2) throw new ArgumentException($"--is-samples must be at least 2, got {ImportanceSamples}");
         if (!(ProposalWiden >= 1) || double.IsInfinity(ProposalWiden)) throw new ArgumentException($"--proposal-widen must be at least 1, got {ProposalWiden}");
-        if (Base != IcnnSpec.NoBase && Task != DensityTask.Ebm) throw new ArgumentException($"--base {Base} is for energy models (--task ebm)");
+        if (Base != EnergyBase.None && Task != DensityTask.Ebm) throw new ArgumentException($"--base {Choice.Name(Base)} is for energy models (--task ebm)");
         Shoulder.Threshold(ShoulderSigma);
         if (CrossCovarianceWindow is < 0 or 1) throw new ArgumentException($"--crosscov-window must be 0 (off) or at least 2, got {CrossCovarianceWindow}");
         if (CrossCovarianceEvery < 1) throw new ArgumentException($"--crosscov-every must be positive, got {CrossCovarianceEvery}");

@@ -21,7 +21,7 @@ public class DerivativesTests
     {
         var g = new Generator(17);
         using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: activation, Alpha: 0.3, Initialization: "principled",
-            Base: gaussianBase ? IcnnSpec.GaussianBase : IcnnSpec.NoBase), g, ScalarType.Float64);
+            Base: gaussianBase ? EnergyBase.Gaussian : EnergyBase.None), g, ScalarType.Float64);
         // Push the weights away from the initialisation so that every term matters.
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
         if (gaussianBase) net.FitGaussianBase(randn([200, d], ScalarType.Float64, generator: g).matmul(randn([d, d], ScalarType.Float64, generator: g)) + 2);
@@ -49,7 +49,7 @@ public class DerivativesTests
     {
         var spec = new IcnnSpec(3, Width: 8, Depth: 2);
         using var plain = new InputConvexNetwork(spec, new Generator(4), ScalarType.Float64);
-        using var based = new InputConvexNetwork(spec with { Base = IcnnSpec.GaussianBase }, new Generator(4), ScalarType.Float64);
+        using var based = new InputConvexNetwork(spec with { Base = EnergyBase.Gaussian }, new Generator(4), ScalarType.Float64);
         var g = new Generator(5);
         var data = randn([500, 3], ScalarType.Float64, generator: g).matmul(tensor(new double[] { 2, 0, 0, 1, 1, 0, 0, 0.5, 0.3 }, [3, 3], ScalarType.Float64)) + 1;
         based.FitGaussianBase(data);

@@ -86,7 +86,7 @@ public class StochasticLogDetTests
         var data = randn([300, 6], ScalarType.Float64, generator: new Generator(9));
         using var exact = new ConvexPotentialFlow(spec, 2, new Generator(1), ScalarType.Float64);
         using var stochastic = new ConvexPotentialFlow(spec, 2, new Generator(1), ScalarType.Float64,
-            new FlowOptions(FlowOptions.Stochastic, EvaluationProbes: 64, LanczosSteps: 6), probeSeed: 3);
+            new FlowOptions(LogDetMethod.Stochastic, EvaluationProbes: 64, LanczosSteps: 6), probeSeed: 3);
         exact.InitializeFrom(data);
         stochastic.InitializeFrom(data);
         Assert.Equal(exact.NllValue(data), stochastic.NllValue(data), 0.05);

@@ -100,9 +100,9 @@ public class TrainerTests
     }
 
     [Theory]
-    [InlineData(FlowOptions.Exact)]
-    [InlineData(FlowOptions.Stochastic)]
-    public void A_21d_flow_trains_with_either_log_determinant(string logDet)
+    [InlineData(LogDetMethod.Exact)]
+    [InlineData(LogDetMethod.Stochastic)]
+    public void A_21d_flow_trains_with_either_log_determinant(LogDetMethod logDet)
     {
         var target = Target.Get("tabular-21d");
         var config = Small(PositivityMethod.Lift, steps: 30) with { Task = DensityTask.Flow, Flow = new FlowOptions(logDet), LearningRate = 0.01 };
