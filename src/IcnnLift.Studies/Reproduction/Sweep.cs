@@ -27,8 +27,9 @@ public sealed record SweepManifest(string Format, string Experiment, bool Quick,
 
 /// <summary>
 /// Runs an experiment's sweep into DIR/NAME: each run's folder is written atomically when the run finishes
-/// (runs/group/method-seedN), so a rerun skips finished runs and redoes a run killed half-way (its temporary
-/// folder is removed first). Shards of one sweep, on one machine or many, write into the same folder.
+/// (runs/group/method-seedN, through <see cref="OutputFolder"/>), so a rerun skips finished runs and redoes a run
+/// killed half-way (its staging folder, whose owner is gone, is taken over). Shards of one sweep, on one machine or
+/// many, write into the same folder.
 /// </summary>
 public static class Sweep
 {
