@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using IcnnLift.Convex;
+using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Diagnostics;
 using IcnnLift.Flows;
@@ -26,10 +27,10 @@ foreach (int d in new[] { 1, 21 })
 {
     var data = Data(d);
     var variants = new List<(string, Action)> { ("minimal TorchSharp loop", MinimalLoop(d, data)) };
-    variants.AddRange(PositivityMethod.All.Select(m => (m, LibraryStep(m, d, data, net => x => net.forward(x).mean()))));
+    variants.AddRange(Enum.GetValues<PositivityMethod>().Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => x => net.forward(x).mean()))));
     var times = Measure(variants, rounds, stepsPerRound);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, "softplus"),11:F2}x"));
 }
 
 Console.WriteLine();
@@ -40,10 +41,10 @@ foreach (int d in new[] { 1, 2 })
     var data = Data(d);
     var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
     var variants = new[] { PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift }
-        .Select(m => (m, LibraryStep(m, d, data, net => new LogConcaveDensity(net, grid).Nll))).ToList();
+        .Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => new LogConcaveDensity(net, grid).Nll))).ToList();
     var times = Measure(variants, rounds, stepsPerRound / 4);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
 }
 
 Console.WriteLine();
@@ -77,10 +78,10 @@ foreach (int d in new[] { 2, 6, 21, 64 })
     var data = Data(d);
     var options = new FlowOptions(d > 21 ? LogDetMethod.Stochastic : LogDetMethod.Exact);
     var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }
-        .Select(m => (m, FlowStep(m, d, data, options))).ToList();
+        .Select(m => (Choice.Name(m), FlowStep(m, d, data, options))).ToList();
     var times = Measure(variants, rounds, stepsPerRound / 10);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
 }
 
 Console.WriteLine();
@@ -93,10 +94,10 @@ Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs off",8}");
     {
         var variants = new List<(string, Action)>
         {
-            ($"{method}, diagnostics off", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, shoulder: null)),
-            ($"{method}, occupancy", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll)),
-            ($"{method}, occupancy + cross-covariance", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
-            ($"{method}, read every step", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true, readEvery: 1)),
+            ($"{Choice.Name(method)}, diagnostics off", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, shoulder: null)),
+            ($"{Choice.Name(method)}, occupancy", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll)),
+            ($"{Choice.Name(method)}, occupancy + cross-covariance", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
+            ($"{Choice.Name(method)}, read every step", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true, readEvery: 1)),
         };
         var times = Measure(variants, rounds, stepsPerRound / 2);
         foreach (var (name, _) in variants)
@@ -124,10 +125,10 @@ Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
 foreach (int d in new[] { 6, 21, 32 })
 {
     var data = Data(d);
-    var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }.Select(m => (m, EbmStep(m, d, data))).ToList();
+    var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }.Select(m => (Choice.Name(m), EbmStep(m, d, data))).ToList();
     var times = Measure(variants, rounds, stepsPerRound / 10);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, PositivityMethod.Softplus),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
 }
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 
@@ -173,7 +174,7 @@ static Func<Tensor> Batches(Tensor data)
 
 // The library's own training step (Trainer.Step) for one positivity method and objective, with the shoulder
 // occupancy (null: off) and optionally the cross-covariance recorded every step and read every 25th (the default).
-static Action LibraryStep(string method, int d, Tensor data, Func<InputConvexNetwork, Func<Tensor, Tensor>> objectiveFor,
+static Action LibraryStep(PositivityMethod method, int d, Tensor data, Func<InputConvexNetwork, Func<Tensor, Tensor>> objectiveFor,
     double? shoulder = Shoulder.DefaultSigma, bool crossCovariance = false, int readEvery = 50)
 {
     var g = new Generator(3);
@@ -193,7 +194,7 @@ static Action LibraryStep(string method, int d, Tensor data, Func<InputConvexNet
 }
 
 // A log-concave EBM step as the trainer runs it for d > 2 (importance-sampling normaliser refitted every step).
-static Action EbmStep(string method, int d, Tensor data)
+static Action EbmStep(PositivityMethod method, int d, Tensor data)
 {
     var g = new Generator(3);
     var config = new TrainConfig { Method = method, Width = Width, Depth = Depth };
@@ -208,7 +209,7 @@ static Action EbmStep(string method, int d, Tensor data)
     };
 }
 
-static Action FlowStep(string method, int d, Tensor data, FlowOptions options)
+static Action FlowStep(PositivityMethod method, int d, Tensor data, FlowOptions options)
 {
     var g = new Generator(3);
     var flow = new ConvexPotentialFlow(new IcnnSpec(d, Width, Depth), 1, g, options: options);

@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using IcnnLift.Data;
-using IcnnLift.Studies;
 using IcnnLift.Studies.Mechanism;
 using MathNet.Numerics.Statistics;
 

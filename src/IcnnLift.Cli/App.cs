@@ -1,6 +1,4 @@
 using System.CommandLine;
-using IcnnLift.Data;
-using IcnnLift.Studies;
 
 namespace IcnnLift.Cli;
 

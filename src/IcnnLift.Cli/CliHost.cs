@@ -1,16 +1,20 @@
-using IcnnLift.Studies;
 
 namespace IcnnLift.Cli;
 
-/// <summary>The command line as the host of a study: runs in processes of their own (<see cref="JobRunner"/>), progress
-/// bars and news on stderr, and cancellation by SIGINT or SIGTERM (<see cref="Interruption"/>).</summary>
+/// <summary>The command line as the host of a study: each run in a process of this program (the hidden <c>job</c>
+/// command), progress bars and news on stderr, and cancellation by SIGINT or SIGTERM (<see cref="Interruption"/>).</summary>
 internal sealed class CliHost : IStudyHost
 {
     public static readonly CliHost Instance = new();
 
-    public IRunExecutor Runs { get; } = new JobRunner();
+    /// <summary>How to start this program's <c>job</c> command.</summary>
+    public static string[] WorkerCommand => [ProcessRunExecutor.DotnetHost(), typeof(App).Assembly.Location, "job"];
 
-    public void WithProgress(string description, double total, Action<Action<double>> work) => Terminal.WithProgressOnThisThread(description, total, work);
+    /// <summary>A new executor each time: the cancellation token is the current command's.</summary>
+    public IRunExecutor Runs => new ProcessRunExecutor(WorkerCommand, Terminal.WithProgress, Interruption.Token);
+
+    public void WithProgress(string description, double total, Action<Action<double>> work) =>
+        Terminal.WithProgressOnThisThread(description, total, work);
 
     public void Say(string line) => Console.Error.WriteLine(line);
 

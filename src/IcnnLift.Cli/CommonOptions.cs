@@ -1,10 +1,7 @@
 using System.CommandLine;
-using IcnnLift.Studies;
 using IcnnLift.Convex;
-using IcnnLift.Data;
 using IcnnLift.Flows;
 using IcnnLift.Positivity;
-using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 
@@ -38,9 +35,9 @@ internal sealed class CommonOptions
     public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Validate every k steps", DefaultValueFactory = _ => Defaults.EvalEvery };
     public readonly Option<int> Width = new("--width") { Description = "Hidden width of the ICNN", DefaultValueFactory = _ => Defaults.Width };
     public readonly Option<int> Depth = new("--depth") { Description = "Hidden layers of the ICNN", DefaultValueFactory = _ => Defaults.Depth };
-    public readonly Option<string> Activation = new("--activation") { Description = "softplus, relu, leaky_relu[:slope], elu[:scale]", DefaultValueFactory = _ => Defaults.Activation };
+    public readonly Option<string> Activation = new("--activation") { Description = "softplus, relu, leaky_relu[:slope], elu[:scale]", DefaultValueFactory = _ => Defaults.Activation.ToString() };
     public readonly Option<double> Alpha = new("--alpha") { Description = "Strong-convexity weight alpha of (alpha/2)|x|^2", DefaultValueFactory = _ => Defaults.Alpha };
-    public readonly Option<string> Init = new("--init") { Description = "Initialisation: default or principled (Hoedt & Klambauer 2023)", DefaultValueFactory = _ => Defaults.Initialization };
+    public readonly Option<string> Init = new("--init") { Description = "Initialisation: default or principled (Hoedt & Klambauer 2023)", DefaultValueFactory = _ => Choice.Name(Defaults.Initialization) };
     public readonly Option<string> Base = new("--base") { Description = "Energy models: gaussian adds the training data's Gaussian energy (fixed) to the network; none", DefaultValueFactory = _ => Choice.Name(Defaults.Base) };
     public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
     public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
@@ -67,12 +64,12 @@ internal sealed class CommonOptions
             command.Options.Add(option);
     }
 
-    public TrainConfig Config(ParseResult p, string method, int seed) => new()
+    public TrainConfig Config(ParseResult p, PositivityMethod method, int seed) => new()
     {
         Task = Choice.Parse<DensityTask>(ValueOr(p, Task, Choice.Name(Defaults.Task)), "task"),
         Blocks = ValueOr(p, Blocks, Defaults.Blocks),
         Flow = Defaults.Flow with { LogDet = Choice.Parse<LogDetMethod>(ValueOr(p, LogDet, Choice.Name(Defaults.Flow.LogDet)), "log-determinant"), Probes = ValueOr(p, Probes, Defaults.Flow.Probes) },
-        Method = PositivityMethod.Validate(method),
+        Method = method,
         Seed = seed,
         Steps = p.GetValue(Steps),
         BatchSize = p.GetValue(BatchSize),
@@ -83,9 +80,9 @@ internal sealed class CommonOptions
         EvalEvery = p.GetValue(EvalEvery),
         Width = p.GetValue(Width),
         Depth = p.GetValue(Depth),
-        Activation = p.GetValue(Activation)!,
+        Activation = Convex.Activation.Parse(p.GetValue(Activation)!),
         Alpha = p.GetValue(Alpha),
-        Initialization = p.GetValue(Init)!,
+        Initialization = Initialization.Parse(p.GetValue(Init)!),
         Base = Choice.Parse<EnergyBase>(p.GetValue(Base)!, "base"),
         Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
         ShoulderSigma = p.GetValue(ShoulderSigma),
@@ -126,6 +123,24 @@ internal sealed class CommonOptions
     {
         int threads = p.GetValue(Threads);
         return threads >= 1 ? threads : throw new ArgumentException($"--threads must be positive, got {threads}");
+    }
+}
+
+/// <summary>--methods of the commands that compare methods.</summary>
+internal sealed class MethodsOption(string defaultMethods)
+{
+    public readonly Option<string> Option = new("--methods")
+    {
+        Description = $"Comma-separated methods ({string.Join(", ", PositivityMethods.Names)})",
+        DefaultValueFactory = _ => defaultMethods,
+    };
+
+    /// <summary>The methods, parsed and checked, each once.</summary>
+    public List<PositivityMethod> List(ParseResult p)
+    {
+        var methods = UserInput.Check(() => p.GetValue(Option)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(PositivityMethods.Parse).Distinct().ToList());
+        return methods.Count > 0 ? methods : throw new InputException("--methods names no method");
     }
 }
 

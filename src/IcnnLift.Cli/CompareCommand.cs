@@ -1,7 +1,4 @@
 using System.CommandLine;
-using IcnnLift.Data;
-using IcnnLift.Studies;
-using IcnnLift.Positivity;
 
 namespace IcnnLift.Cli;
 
@@ -11,10 +8,10 @@ internal static class CompareCommand
     public static Command Create()
     {
         var common = new CommonOptions("Runs side by side, one libtorch thread each", Environment.ProcessorCount);
-        var methods = new Option<string>("--methods") { Description = $"Comma-separated methods ({string.Join(", ", PositivityMethod.All)})", DefaultValueFactory = _ => "pgd,softplus,lift" };
+        var methods = new MethodsOption("pgd,softplus,lift");
         var seeds = new SeedOptions(5);
         var command = new Command("compare", "Compare positivity methods over seeds: table of medians and quartiles, paired wins, CSV/JSON and a figure.");
-        command.Options.Add(methods);
+        command.Options.Add(methods.Option);
         var keepGoing = RunsOutput.KeepGoing();
         command.Options.Add(keepGoing);
         seeds.AddTo(command);
@@ -22,9 +19,7 @@ internal static class CompareCommand
         command.SetAction(p =>
         {
             var seedList = seeds.List(p);
-            var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(PositivityMethod.Validate).Distinct().ToList());
-            if (methodList.Count == 0) throw new InputException("--methods names no method");
+            var methodList = methods.List(p);
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
             var output = common.Output(p, $"compare-{source.Name}");
             var outcome = ComparisonStudy.Run(CliHost.Instance, source, methodList, seedList, (m, s) => common.Config(p, m, s), threads, output,

@@ -1,8 +1,5 @@
 using System.CommandLine;
-using IcnnLift.Data;
 using IcnnLift.Positivity;
-using IcnnLift.Studies;
-using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 
@@ -21,7 +18,7 @@ internal static class DemoCommand
             var folder = OutputFolder.Check(p.GetValue(output) ?? OutputFolder.NextFree(Path.Combine("runs", "demo")), p.GetValue(overwrite));
             Runtime.TorchRuntime.Initialize(1);
             var source = new DataSource("gumbel", File: null);
-            string[] methods = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
+            PositivityMethod[] methods = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
             var outcome = ComparisonStudy.Run(CliHost.Instance, source, methods, Enumerable.Range(0, 6).ToList(),
                 (m, s) => new TrainConfig { Method = m, Seed = s }, Environment.ProcessorCount, folder, new ComparisonStudy.Options(p.GetValue(overwrite)));
             return RunsOutput.PrintComparison(outcome, source.Name, 6, json: false);

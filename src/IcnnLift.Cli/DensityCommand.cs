@@ -1,7 +1,5 @@
 using System.CommandLine;
-using IcnnLift.Data;
 using IcnnLift.Density;
-using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 

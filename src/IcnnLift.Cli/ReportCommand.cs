@@ -1,6 +1,5 @@
 using System.CommandLine;
 using IcnnLift.Studies.Reproduction;
-using IcnnLift.Data;
 
 namespace IcnnLift.Cli;
 

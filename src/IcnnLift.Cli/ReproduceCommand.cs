@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using IcnnLift.Studies.Reproduction;
-using IcnnLift.Data;
 
 namespace IcnnLift.Cli;
 

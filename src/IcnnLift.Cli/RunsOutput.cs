@@ -1,7 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using IcnnLift.Studies;
-using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 

@@ -1,10 +1,8 @@
 using System.CommandLine;
-using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Flows;
 using IcnnLift.Studies.Figures;
 using IcnnLift.Targets;
-using IcnnLift.Training;
 using TorchSharp;
 
 namespace IcnnLift.Cli;
@@ -38,7 +36,7 @@ internal static class SampleCommand
             if (dimension == 2)
             {
                 var data = Target.Names.Contains(run.Manifest.Data) ? Target.Get(run.Manifest.Data).Sample(n, new Random(p.GetValue(seed))) : null;
-                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data, $"{run.Manifest.Data}: {run.Manifest.Config.Method} {Choice.Name(run.Manifest.Config.Task)} samples");
+                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data, $"{run.Manifest.Data}: {run.Manifest.Config.MethodName} {Choice.Name(run.Manifest.Config.Task)} samples");
             }
             Console.Out.WriteLine($"{n} samples written to {path}; {report}");
             if (!converged) Console.Error.WriteLine($"warning: the sampler may not have converged ({report})");

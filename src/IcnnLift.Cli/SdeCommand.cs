@@ -1,8 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
-using IcnnLift.Data;
 using IcnnLift.Diagnostics;
-using IcnnLift.Studies;
 using IcnnLift.Studies.Mechanism;
 
 namespace IcnnLift.Cli;

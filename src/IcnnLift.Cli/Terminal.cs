@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Text.Json;
-using IcnnLift.Training;
 using Spectre.Console;
 
 namespace IcnnLift.Cli;
@@ -26,7 +25,7 @@ internal static class Terminal
         });
 
     /// <summary>The same with no refresh thread: the bar is redrawn by the thread that reports, at most every 200 ms.
-    /// For work that calls libtorch in this process, where another allocating thread is a hazard (see JobRunner).
+    /// For work that calls libtorch in this process, where another allocating thread is a hazard (see ProcessRunExecutor).
     /// A report after SIGINT or SIGTERM throws <see cref="OperationCanceledException"/>.</summary>
     public static void WithProgressOnThisThread(string description, double total, Action<Action<double>> work) =>
         Bar(autoRefresh: false).Start(ctx =>

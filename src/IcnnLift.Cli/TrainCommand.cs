@@ -1,8 +1,5 @@
 using System.CommandLine;
-using IcnnLift.Data;
 using IcnnLift.Positivity;
-using IcnnLift.Studies;
-using IcnnLift.Training;
 
 namespace IcnnLift.Cli;
 
@@ -12,7 +9,11 @@ internal static class TrainCommand
     public static Command Create()
     {
         var common = new CommonOptions("libtorch threads for the run (1 is fastest for small networks)", 1);
-        var method = new Option<string>("--method") { Description = $"Positivity method: {string.Join(", ", PositivityMethod.All)}", DefaultValueFactory = _ => PositivityMethod.Lift };
+        var method = new Option<string>("--method")
+        {
+            Description = $"Positivity method: {string.Join(", ", PositivityMethods.Names)}",
+            DefaultValueFactory = _ => Choice.Name(PositivityMethod.Lift),
+        };
         var seed = new Option<int>("--seed") { Description = "Seed of the data, the initial network and the batch order", DefaultValueFactory = _ => 0 };
         var command = new Command("train", "Train one log-concave density model and write its run folder (config, metrics, result, collapsed model).");
         command.Options.Add(method);
@@ -25,12 +26,12 @@ internal static class TrainCommand
             {
                 var source = common.Source(p);
                 var data = source.ForSeed(p.GetValue(seed));
-                return (source, common.Config(p, p.GetValue(method)!, p.GetValue(seed)).Validated(data.Dimension), common.ThreadCount(p));
+                return (source, common.Config(p, PositivityMethods.Parse(p.GetValue(method)!), p.GetValue(seed)).Validated(data.Dimension), common.ThreadCount(p));
             });
-            using var folder = OutputFolder.Claim(common.Output(p, $"{source.Name}-{config.Method}-seed{config.Seed}"), p.GetValue(common.Overwrite));
+            using var folder = OutputFolder.Claim(common.Output(p, $"{source.Name}-{config.MethodName}-seed{config.Seed}"), p.GetValue(common.Overwrite));
             var output = folder.FullPath;
-            // The run trains in a child process, alone on its thread (see JobRunner), and writes its files there.
-            CliHost.Instance.Runs.RunAll($"{config.Method} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1, ExistingRun.Claimed);
+            // The run trains in a child process, alone on its thread (see ProcessRunExecutor), and writes its files there.
+            CliHost.Instance.Runs.RunAll($"{config.MethodName} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1, ExistingRun.Claimed);
             folder.Commit();
             var r = RunFolder.LoadResult(output);
             if (p.GetValue(common.Json)) Terminal.Json(new { run_folder = output, result = r });

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Density;
+using IcnnLift.Positivity;
 using IcnnLift.Studies.Figures;
 using IcnnLift.Training;
 
@@ -21,8 +22,8 @@ public static class ComparisonStudy
 
     /// <summary>Runs every method on every seed and writes the comparison's folder atomically (<see cref="OutputFolder"/>).
     /// <paramref name="addTo"/> writes a study's own files into the folder before it is renamed into place.</summary>
-    public static ComparisonOutcome Run(IStudyHost host, DataSource source, IReadOnlyList<string> methods, IReadOnlyList<int> seeds,
-        Func<string, int, TrainConfig> configFor, int threads, string output, Options options, Action<string, IReadOnlyList<RunResult>>? addTo = null)
+    public static ComparisonOutcome Run(IStudyHost host, DataSource source, IReadOnlyList<PositivityMethod> methods,
+        IReadOnlyList<int> seeds, Func<PositivityMethod, int, TrainConfig> configFor, int threads, string output, Options options, Action<string, IReadOnlyList<RunResult>>? addTo = null)
     {
         var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
         var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
@@ -38,7 +39,7 @@ public static class ComparisonStudy
         {
             var folder = claimed.Staging;
             var outcome = host.Runs.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds",
-                configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.Method}-seed{c.Seed}"))).ToList(), threads, keepGoing: options.KeepGoing);
+                configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.MethodName}-seed{c.Seed}"))).ToList(), threads, keepGoing: options.KeepGoing);
             var specs = outcome.Finished;
             failures = outcome.Failed;
             if (specs.Count == 0)
@@ -49,23 +50,24 @@ public static class ComparisonStudy
             Runtime.TorchRuntime.Initialize(1);
             models = specs.Select(s => RunFolder.Load(s.Output)).ToList();
             results = models.Select(m => m.Result).ToList();
-            summary = Comparison.Summarize(results, methods);
+            var names = methods.Select(Choice.Name).ToList();
+            summary = Comparison.Summarize(results, names);
             metrics = Comparison.Metrics(results);
-            paired = metrics.SelectMany(m => Comparison.Paired(results, methods, m)).ToList();
+            paired = metrics.SelectMany(m => Comparison.Paired(results, names, m)).ToList();
             WriteRunsCsv(Path.Combine(folder, "runs.csv"), results);
             WriteSummaryCsv(Path.Combine(folder, "summary.csv"), summary);
             File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new
             {
                 data = source,
-                methods,
+                methods = names,
                 seeds,
                 summary,
                 paired,
-                failed = failures.Select(f => new { method = f.Job.Config.Method, seed = f.Job.Config.Seed, message = f.Message }),
+                failed = failures.Select(f => new { method = f.Job.Config.MethodName, seed = f.Job.Config.Seed, message = f.Message }),
             }, RunFolder.Json));
             void Curves(string metric, string file, string yLabel, string what)
             {
-                var curves = methods.ToDictionary(m => m, m => (IReadOnlyList<double[]>)specs.Where(j => j.Config.Method == m)
+                var curves = methods.ToDictionary(Choice.Name, m => (IReadOnlyList<double[]>)specs.Where(j => j.Config.Method == m)
                     .Select(j => RunFolder.LoadMetric(j.Output, metric)).ToList())
                     .Where(kv => kv.Value.Any(c => c.Any(v => !double.IsNaN(v)))).ToDictionary(kv => kv.Key, kv => kv.Value);
                 if (curves.Count > 0) IterationFigure.Save(Path.Combine(folder, file), curves, yLabel, $"{source.Name}: {what}");

@@ -20,22 +20,23 @@ public sealed record MnistOutcome(string Folder, IReadOnlyList<MnistStudy.ClassR
 /// </summary>
 public static class MnistStudy
 {
-    public static MnistOutcome Run(IStudyHost host, Digits digits, IReadOnlyList<string> methodList, TrainConfig baseConfig, int epochs, int threads,
+    public static MnistOutcome Run(IStudyHost host, Digits digits, IReadOnlyList<PositivityMethod> methods, TrainConfig baseConfig, int epochs, int threads,
         string output, bool overwrite)
     {
         int s = baseConfig.Seed;
+        var methodList = methods.Select(Choice.Name).ToList();
         using var claimed = OutputFolder.Claim(output, overwrite);
         Runtime.TorchRuntime.Initialize(1);
         var folder = claimed.Staging;
-        // 1. The autoencoder and the latents, on this thread alone (no progress-bar thread while torch runs: see JobRunner).
+        // 1. The autoencoder and the latents, on this thread alone (no progress-bar thread while torch runs: see ProcessRunExecutor).
         var (autoencoder, reconstruction) = MnistLatents.Write(host, digits, s, epochs, folder);
         var classFiles = Enumerable.Range(0, 10).Select(c => MnistLatents.ClassFile(folder, c)).ToArray();
 
         // 2. One run a class and method; the runs read the class's latents as user data (split 80/10/10 by seed).
         var specs = (from c in Enumerable.Range(0, 10)
-                     from m in methodList
+                     from m in methods
                      select new JobSpec(baseConfig with { Method = m }, new DataSource(null, classFiles[c]),
-                         Path.Combine(folder, "runs", $"class-{c}", m))).ToList();
+                         Path.Combine(folder, "runs", $"class-{c}", Choice.Name(m)))).ToList();
         host.Runs.RunAll($"mnist latents: 10 classes x {methodList.Count} methods", specs, threads);
 
         // 3. The Gaussian baseline on the same splits, and the table.
@@ -54,7 +55,7 @@ public static class MnistStudy
         File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new { autoencoder_bce = reconstruction, config = baseConfig, classes = rows }, RunFolder.Json));
 
         // 4. Decoded samples of the lift's model (or the last method's), one row a class.
-        string shown = methodList.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methodList[^1];
+        string shown = Choice.Name(methods.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methods[^1]);
         var grid = Enumerable.Range(0, 10).Select(c =>
         {
             var samples = RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model.Sample(10, 400, new Generator((ulong)(s * 10 + c))).Samples;

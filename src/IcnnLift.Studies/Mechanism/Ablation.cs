@@ -1,4 +1,5 @@
 using System.Globalization;
+using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Studies.Figures;
 using IcnnLift.Training;
@@ -11,11 +12,11 @@ namespace IcnnLift.Studies.Mechanism;
 /// </summary>
 public static class Ablation
 {
-    public static readonly string[] Architectures = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias, PositivityMethod.Lift];
+    public static readonly PositivityMethod[] Architectures = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias, PositivityMethod.Lift];
 
     /// <summary>Each architecture's per-seed time-averaged ||Sigma||_F (NaN where a run has none).</summary>
     public static List<(string Architecture, IReadOnlyList<double> Readings)> Readings(IReadOnlyList<RunResult> results) =>
-        Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Method == a).Select(r => r.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
+        Architectures.Select(Choice.Name).Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Method == a).Select(r => r.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
 
     /// <summary>Writes ablation.csv and ablation.png (bars on a log axis, structural zeros at the floor) into <paramref name="folder"/>.</summary>
     public static void Write(string folder, IReadOnlyList<RunResult> results, string title)

@@ -13,12 +13,12 @@ namespace IcnnLift.Studies.Mechanism;
 /// <param name="Other">The method whose solution the first direction points to (alpha = 1).</param>
 /// <param name="TrajectoryEvery">Iterations between recorded trajectory points (the first and last are always recorded).</param>
 /// <param name="PlaneSeed">Seed of the plane's random direction.</param>
-public sealed record LandscapeOptions(string Other = PositivityMethod.Softplus, int Resolution = 31, double AlphaLow = -0.5, double AlphaHigh = 1.5,
+public sealed record LandscapeOptions(PositivityMethod Other = PositivityMethod.Softplus, int Resolution = 31, double AlphaLow = -0.5, double AlphaHigh = 1.5,
     double BetaLow = -1, double BetaHigh = 1, int TrajectoryEvery = 20, int PlaneSeed = 0)
 {
     public LandscapeOptions Validated()
     {
-        if (PositivityMethod.Validate(Other) == PositivityMethod.Lift) throw new ArgumentException("--other must be another method than the lift");
+        if (Other == PositivityMethod.Lift) throw new ArgumentException("--other must be another method than the lift");
         if (Resolution < 2) throw new ArgumentException($"--resolution must be at least 2, got {Resolution}");
         if (!(AlphaLow < AlphaHigh) || !double.IsFinite(AlphaLow) || !double.IsFinite(AlphaHigh)) throw new ArgumentException($"--alpha-range must be two finite numbers, low < high, got {AlphaLow},{AlphaHigh}");
         if (!(BetaLow < BetaHigh) || !double.IsFinite(BetaLow) || !double.IsFinite(BetaHigh)) throw new ArgumentException($"--beta-range must be two finite numbers, low < high, got {BetaLow},{BetaHigh}");
@@ -51,7 +51,7 @@ public static class LandscapeExperiment
     public static (LandscapePanel Constrained, LandscapePanel Lifted) Run(TrainConfig config, Dataset data, Target? target, LandscapeOptions options, Action<double>? advance = null)
     {
         options.Validated();
-        if (config.Method != PositivityMethod.Lift) throw new ArgumentException($"the landscape's origin is the lift's solution: --method must be lift, got {config.Method}");
+        if (config.Method != PositivityMethod.Lift) throw new ArgumentException($"the landscape's origin is the lift's solution: --method must be lift, got {config.MethodName}");
         // Recorded points are taken out of the runs' dispose scopes and freed here.
         var other = new List<(int Step, Tensor Point)>();
         var lift = new List<(int Step, Tensor Constrained, Tensor Lifted)>();
@@ -78,7 +78,7 @@ public static class LandscapeExperiment
                 other.Add((p.Step, ParameterSpace.Constrained(p.Model, p.Reference).Read().DetachFromDisposeScope()));
         });
         otherRun.Model.Module.Dispose();
-        if (other[^1].Step != steps) throw new ArgumentException($"the {options.Other} run stopped at step {other[^1].Step}: {otherRun.Result.Stopped}");
+        if (other[^1].Step != steps) throw new ArgumentException($"the {Choice.Name(options.Other)} run stopped at step {other[^1].Step}: {otherRun.Result.Stopped}");
 
         (LandscapePanel, LandscapePanel)? panels = null;
         ParameterSpace? constrained = null, lifted = null;
@@ -116,10 +116,10 @@ public static class LandscapeExperiment
             space.Write(point);
             return Loss();
         }
-        PlaneTrajectory Project(string method, LandscapePlane plane, ParameterSpace space, IReadOnlyList<(int Step, Tensor Point)> points)
+        PlaneTrajectory Project(PositivityMethod method, LandscapePlane plane, ParameterSpace space, IReadOnlyList<(int Step, Tensor Point)> points)
         {
             var coordinates = points.Select(q => plane.Project(q.Point)).ToArray();
-            return new PlaneTrajectory(method, points.Select(q => q.Step).ToArray(), coordinates.Select(c => c.Alpha).ToArray(),
+            return new PlaneTrajectory(Choice.Name(method), points.Select(q => q.Step).ToArray(), coordinates.Select(c => c.Alpha).ToArray(),
                 coordinates.Select(c => c.Beta).ToArray(), points.Select(q => LossAt(space, q.Point)).ToArray());
         }
 

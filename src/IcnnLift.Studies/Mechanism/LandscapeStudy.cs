@@ -14,7 +14,7 @@ public static class LandscapeStudy
     public static LandscapePanel[] Produce(IStudyHost host, OutputFolder output, DataSource source, Dataset data, TrainConfig config, LandscapeOptions options)
     {
         LandscapePanel[] both = [];
-        host.WithProgress($"{source.Name}: landscape of lift vs {options.Other}", LandscapeExperiment.Work(config, options), advance =>
+        host.WithProgress($"{source.Name}: landscape of lift vs {Choice.Name(options.Other)}", LandscapeExperiment.Work(config, options), advance =>
         {
             var (constrained, lifted) = LandscapeExperiment.Run(config, data, source.Target, options, advance);
             both = [constrained, lifted];

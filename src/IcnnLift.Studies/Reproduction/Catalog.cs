@@ -13,7 +13,7 @@ namespace IcnnLift.Studies.Reproduction;
 public sealed record PlannedRun(string Group, DataSource Data, TrainConfig Config)
 {
     /// <summary>Its folder under the experiment's runs/: group/method-seedN.</summary>
-    public string Key => $"{Group}/{Config.Method}-seed{Config.Seed}";
+    public string Key => $"{Group}/{Config.MethodName}-seed{Config.Seed}";
 }
 
 /// <summary>Work of an experiment that is not a training run of the sweep (the SDE, the landscape).</summary>
@@ -49,7 +49,7 @@ public sealed record Experiment(string Name, string Claim, string Metric, Func<b
 /// <summary>The paper's claims as named experiments (<c>icnn-lift reproduce --list</c>).</summary>
 public static class Catalog
 {
-    private static readonly string[] Headline = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
+    private static readonly PositivityMethod[] Headline = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
 
     /// <summary>Quick runs: the same pipeline, small enough for CI.</summary>
     private static TrainConfig Quick(TrainConfig c) => c with { Steps = 60, EvalEvery = 20, Width = 16, Depth = 2, GridPoints = 128, ImportanceSamples = 256 };
@@ -58,48 +58,52 @@ public static class Catalog
         quick ? new DataSource(name, null, 300, 200, 500) : new DataSource(name, null);
 
     /// <summary>Groups x methods x seeds, each run from <paramref name="config"/> (then shrunk when quick).</summary>
-    private static Func<bool, IReadOnlyList<PlannedRun>> Sweep(string[] groups, string[] methods, int seeds, int quickSeeds, Func<string, string, int, TrainConfig> config) =>
+    private static Func<bool, IReadOnlyList<PlannedRun>> Sweep(string[] groups, PositivityMethod[] methods, int seeds, int quickSeeds,
+        Func<string, PositivityMethod, int, TrainConfig> config) =>
         quick => groups.SelectMany(g => methods.SelectMany(m => Enumerable.Range(0, quick ? quickSeeds : seeds).Select(s =>
         {
             var c = config(g, m, s);
             return new PlannedRun(g, Target(g, quick), quick ? Quick(c) : c);
         }))).ToList();
 
-    private static TrainConfig Ebm(string _, string method, int seed) => new() { Method = method, Seed = seed };
+    private static TrainConfig Ebm(string _, PositivityMethod method, int seed) => new() { Method = method, Seed = seed };
 
-    private static TrainConfig Flow(string _, string method, int seed) => new() { Method = method, Seed = seed, Task = DensityTask.Flow, Blocks = 2 };
+    private static TrainConfig Flow(string _, PositivityMethod method, int seed) => new() { Method = method, Seed = seed, Task = DensityTask.Flow, Blocks = 2 };
 
     public static IReadOnlyList<Experiment> All { get; } =
     [
         new("toy-1d", "On four 1-D log-concave targets the lift reaches a lower total-variation distance than PGD and direct softplus (30 seeds a method).",
             "total_variation", Sweep(["gumbel", "gamma", "laplace", "logistic"], Headline, 30, 3, Ebm),
-            [(PositivityMethod.Lift, PositivityMethod.Softplus), (PositivityMethod.Lift, PositivityMethod.Pgd)], 7.7, 1.5, []),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 7.7, 1.5, []),
         new("flows-2d", "On 2-D convex-potential flows (8 Gaussians, 2 spirals) the lift reaches a lower test NLL than PGD and direct softplus (100 seeds a method).",
             "test_nll", Sweep(["8gaussians", "2spirals"], Headline, 100, 2, Flow),
-            [(PositivityMethod.Lift, PositivityMethod.Softplus), (PositivityMethod.Lift, PositivityMethod.Pgd)], 27, 2.5, []),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 27, 2.5, []),
         new("dimension-scaling", "The lift stays below direct softplus as the dimension grows: d = 1, 2, 6, 32 (energy models, 3 seeds; 32-D is the tabular stand-in).",
             "test_nll", Sweep(["gumbel", "gamma-mode-2d", "tabular-6d", "tabular-32d"], [PositivityMethod.Softplus, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
-            [(PositivityMethod.Lift, PositivityMethod.Softplus)], 26, 4, []),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus))], 26, 4, []),
         new("tabular-21d", "On a 21-D tabular target (convex-potential flow) the lift reaches a lower test NLL than PGD and direct softplus, with validation curves (3 seeds).",
             "test_nll", Sweep(["tabular-21d"], Headline, 3, 2, (g, m, s) => Flow(g, m, s) with { Blocks = 1 }),
-            [(PositivityMethod.Lift, PositivityMethod.Softplus), (PositivityMethod.Lift, PositivityMethod.Pgd)], 53, 3, [], ValidationCurves: true),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 53, 3, [], ValidationCurves: true),
         new("mnist-latents", "On MNIST autoencoder latents (32-D, one model a digit class) the lift reaches a lower test NLL than PGD, and both a lower one than a full-covariance Gaussian, on every class (3 seeds a class; paired over classes and seeds).",
-            "test_nll", MnistPlan, [(PositivityMethod.Lift, PositivityMethod.Pgd), (PositivityMethod.Lift, Gaussian), (PositivityMethod.Pgd, Gaussian)],
+            "test_nll", MnistPlan, [(Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd)), (Name(PositivityMethod.Lift), Gaussian), (Name(PositivityMethod.Pgd), Gaussian)],
             30, 1.5, [], Prepare: Preparation.MnistLatents, PairAcrossGroups: true),
         new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body) collapses the slack-channel cross-covariance to a structural zero; direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE escape (Gumbel, 5 seeds).",
             "total_variation", Sweep(["gumbel"], [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias, PositivityMethod.Lift], 5, 2, Ebm),
             [], 6.5, 1.5, [Extra.EscapeSde, Extra.Landscape], Judgement.Mechanism),
         new("admm", "Plain ADMM with positivity (fixed rho = 10, residual balancing, rho doubling) does not close the gap to the lift (Gumbel, 10 seeds).",
             "total_variation", Sweep(["gumbel"], [PositivityMethod.Pgd, PositivityMethod.AdmmFixed, PositivityMethod.AdmmBalance, PositivityMethod.AdmmDouble, PositivityMethod.Lift], 10, 2, Ebm),
-            [(PositivityMethod.Lift, PositivityMethod.AdmmFixed), (PositivityMethod.Lift, PositivityMethod.AdmmBalance), (PositivityMethod.Lift, PositivityMethod.AdmmDouble)], 4.8, 1.5, []),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmFixed)), (Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmBalance)), (Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmDouble))], 4.8, 1.5, []),
         new("matched-capacity", "Direct softplus widened to the lift's parameter count does not reach the lift (Gumbel and the 6-D tabular stand-in, 3 seeds).",
             "test_nll", Sweep(["gumbel", "tabular-6d"], [PositivityMethod.Softplus, PositivityMethod.SoftplusMatched, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
-            [(PositivityMethod.Lift, PositivityMethod.SoftplusMatched)], 30, 3, []),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.SoftplusMatched))], 30, 3, []),
         new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser (Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow (test NLL), 3 seeds a cell.",
             "total_variation", RegimePlan, [], 9, 1.5, [], Judgement.Map),
     ];
+
+    /// <summary>A method as the report's comparisons name it.</summary>
+    private static string Name(PositivityMethod method) => Choice.Name(method);
 
     /// <summary>The full-covariance Gaussian baseline of mnist-latents (written by its preparation, not trained by the sweep).</summary>
     public const string Gaussian = "gaussian";

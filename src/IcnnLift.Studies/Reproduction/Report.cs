@@ -60,7 +60,7 @@ public static class Report
         var tables = new List<(string, string[], List<string[]>)>();
         var pictures = new List<(string, string)>();
         string metric = experiment.Metric.Replace('_', ' ');
-        var observations = results.Select(r => new Observation(r.Run.Group, r.Run.Config.Method, r.Run.Config.Seed, Comparison.Metric(r.Result, experiment.Metric)))
+        var observations = results.Select(r => new Observation(r.Run.Group, r.Run.Config.MethodName, r.Run.Config.Seed, Comparison.Metric(r.Result, experiment.Metric)))
             .Concat(Baselines(folder, experiment.Metric)).ToList();
         var methods = observations.Select(o => o.Method).Distinct().ToList();
         var groups = observations.GroupBy(o => o.Group).ToList();
@@ -155,12 +155,13 @@ public static class Report
     /// <summary>The mechanism's three sub-claims, each judged from the numbers; reproduced only if all hold.</summary>
     private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
     {
-        string[] deletions = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias];
-        var readings = Ablation.Architectures.Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Run.Config.Method == a)
-            .Select(r => r.Result.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
-        bool zeros = readings.Where(r => deletions.Contains(r.a)).All(r => r.Item2.All(v => v == 0))
-            && readings.Single(r => r.a == PositivityMethod.Lift).Item2.All(v => v > 0);
-        findings.Add($"cross-covariance: deletions {string.Join(", ", readings.Where(r => deletions.Contains(r.a)).Select(r => $"{r.a} max {N(r.Item2.Max())}"))}; lift min {N(readings.Single(r => r.a == PositivityMethod.Lift).Item2.Min())} -> structural zeros {(zeros ? "hold" : "do not hold")}");
+        var deletions = new[] { PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias }.Select(Choice.Name).ToList();
+        var readings = Ablation.Readings(results.Select(r => r.Result).ToList());
+        var deleted = readings.Where(r => deletions.Contains(r.Architecture)).ToList();
+        var full = readings.Single(r => r.Architecture == Choice.Name(PositivityMethod.Lift)).Readings;
+        bool zeros = deleted.All(r => r.Readings.All(v => v == 0)) && full.All(v => v > 0);
+        findings.Add($"cross-covariance: deletions {string.Join(", ", deleted.Select(r => $"{r.Architecture} max {N(r.Readings.Max())}"))}; " +
+            $"lift min {N(full.Min())} -> structural zeros {(zeros ? "hold" : "do not hold")}");
         var ablation = Figure(figures, $"{experiment.Name}-ablation.png");
         AblationFigure.Save(ablation, readings, "mechanism: slack-channel cross-covariance");
         pictures.Add(("time-averaged cross-covariance of the four architectures", Relative(figures, ablation)));
@@ -208,7 +209,7 @@ public static class Report
         var findings = new List<string>();
         var rows = new List<string[]>();
         var pictures = new List<(string, string)>();
-        string[] methods = [PositivityMethod.Pgd, PositivityMethod.Lift];
+        PositivityMethod[] methods = [PositivityMethod.Pgd, PositivityMethod.Lift];
         foreach (var target in results.GroupBy(r => r.Run.Group.Split('@')[0]))
         {
             bool known = target.All(r => r.Result.TotalVariation is not null);
@@ -218,7 +219,7 @@ public static class Report
             {
                 var runs = target.Where(r => r.Run.Group.EndsWith("@" + cell.Label, StringComparison.Ordinal)).ToList();
                 var softplus = runs.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).ToDictionary(r => r.Run.Config.Seed, r => Comparison.Metric(r.Result, metric));
-                double Advantage(string method) => Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
+                double Advantage(PositivityMethod method) => Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
                     .Select(r => softplus[r.Run.Config.Seed] - Comparison.Metric(r.Result, metric)).Where(double.IsFinite));
                 int row = rowLabels.IndexOf(FormattableString.Invariant($"{cell.Optimizer} lr {cell.LearningRate}")), column = columnLabels.IndexOf(cell.Level.ToString(CultureInfo.InvariantCulture));
                 foreach (var m in methods) grids[m][row, column] = Advantage(m);
@@ -229,7 +230,7 @@ public static class Report
             var pgdWins = grids[PositivityMethod.Pgd].Cast<double>().Count(v => v > 0);
             findings.Add($"{target.Key} ({metric.Replace('_', ' ')}): the lift beats direct softplus in {liftWins} of {cells.Count} cells, PGD in {pgdWins}");
             var file = Figure(figures, $"{experiment.Name}-{target.Key}.png");
-            RegimeFigure.Save(file, rowLabels, columnLabels, methods.Select(m => (m, grids[m])).ToList(), target.Key);
+            RegimeFigure.Save(file, rowLabels, columnLabels, methods.Select(m => (Choice.Name(m), grids[m])).ToList(), target.Key);
             pictures.Add(($"{target.Key}: advantage over direct softplus by optimiser, learning rate and initial level", Relative(figures, file)));
         }
         return new Section(experiment, "mapped", scale, findings,
@@ -253,7 +254,7 @@ public static class Report
         {
             var saved = RunFolder.Load(Sweep.RunPath(folder, r.Run));
             using var module = saved.Model.Module;
-            return new FittedDensity(r.Run.Config.Method, r.Run.Config.Seed, grid, saved.Model.LogDensityValues(points));
+            return new FittedDensity(r.Run.Config.MethodName, r.Run.Config.Seed, grid, saved.Model.LogDensityValues(points));
         }).ToList();
         var file = Figure(figures, $"{experiment.Name}-{first.Group}-densities.png");
         DensityFigure.Save(file, fits, first.Data.Target, data.Train, $"{experiment.Name}: {first.Group}, fitted densities");
@@ -262,7 +263,7 @@ public static class Report
 
     private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric, string label)
     {
-        var series = runs.GroupBy(r => r.Run.Config.Method).ToDictionary(g => g.Key,
+        var series = runs.GroupBy(r => r.Run.Config.MethodName).ToDictionary(g => g.Key,
             g => (IReadOnlyList<double[]>)g.Select(r => RunFolder.LoadMetric(Sweep.RunPath(folder, r.Run), metric)).ToList())
             .Where(kv => kv.Value.Any(c => c.Any(double.IsFinite))).ToDictionary(kv => kv.Key, kv => kv.Value);
         var file = Figure(figures, $"{experiment.Name}-{runs[0].Run.Group}-{metric}.png");

@@ -40,7 +40,7 @@ public static class Sweep
 
     public static string BaselinesFile(string folder) => Path.Combine(folder, InputsFolder, "baselines.csv");
 
-    public static string RunPath(string folder, PlannedRun run) => Path.Combine(folder, "runs", run.Group, $"{run.Config.Method}-seed{run.Config.Seed}");
+    public static string RunPath(string folder, PlannedRun run) => Path.Combine(folder, "runs", run.Group, $"{run.Config.MethodName}-seed{run.Config.Seed}");
 
     public static bool Finished(string folder, PlannedRun run) => File.Exists(Path.Combine(RunPath(folder, run), "result.json"));
 

@@ -1,3 +1,5 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -7,8 +9,9 @@ public enum ActivationKind { Softplus, Relu, LeakyRelu, Elu }
 
 /// <summary>
 /// A convex, non-decreasing scalar activation: the two properties that keep a non-negative
-/// combination of convex functions convex.
+/// combination of convex functions convex. Written by its command-line name ("leaky_relu:0.01").
 /// </summary>
+[JsonConverter(typeof(ActivationJsonConverter))]
 public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
 {
     public static Activation Softplus { get; } = new(ActivationKind.Softplus);
@@ -82,4 +85,12 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         ActivationKind.Elu => FormattableString.Invariant($"elu:{Parameter}"),
         _ => Kind.ToString(),
     };
+}
+
+internal sealed class ActivationJsonConverter : JsonConverter<Activation>
+{
+    public override Activation Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Activation.Parse(reader.GetString() ?? throw new JsonException("an activation is a string"));
+
+    public override void Write(Utf8JsonWriter writer, Activation value, JsonSerializerOptions options) => writer.WriteStringValue(value.ToString());
 }

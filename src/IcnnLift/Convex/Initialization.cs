@@ -1,7 +1,12 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using IcnnLift.Data;
 using static TorchSharp.torch;
 
 namespace IcnnLift.Convex;
 
+/// <summary>How the network's first weights are drawn; written by its command-line name.</summary>
+[JsonConverter(typeof(InitializationJsonConverter))]
 public enum InitializationKind
 {
     /// <summary>PyTorch's Linear initialisation U(-k, k), k = 1/sqrt(fan_in), with the constrained weights
@@ -20,13 +25,11 @@ public static class Initialization
     /// <summary>Smallest initial constrained weight: softplus^-1(1e-4) is about -9.2, deep in the shoulder but finite.</summary>
     public const double WeightFloor = 1e-4;
 
-    /// <summary>Parses "default" or "principled" (also "hoedt").</summary>
-    public static InitializationKind Parse(string text) => text.Trim().ToLowerInvariant() switch
-    {
-        "default" => InitializationKind.Default,
-        "principled" or "hoedt" => InitializationKind.Principled,
-        _ => throw new ArgumentException($"unknown initialisation '{text}' (default, principled)"),
-    };
+    /// <summary>Parses "default" or "principled" (also "hoedt", the authors' name).</summary>
+    public static InitializationKind Parse(string text) =>
+        text.Trim().Equals("hoedt", StringComparison.OrdinalIgnoreCase)
+            ? InitializationKind.Principled
+            : Choice.Parse<InitializationKind>(text, "initialisation");
 
     /// <summary>Sets every constrained weight under <paramref name="module"/> to softplus(level + 0.5 z), z ~ N(0, 1):
     /// a start at a chosen depth in the softplus shoulder, the same for every method.</summary>
@@ -82,4 +85,14 @@ public static class Initialization
         double shift = n * Math.Sqrt(meanSq * targetVariance / (2 * Math.PI));
         return (meanSq, variance, shift);
     }
+}
+
+/// <summary>Reads what <see cref="Initialization.Parse"/> accepts (a config.json of an older run holds the user's spelling).</summary>
+internal sealed class InitializationJsonConverter : JsonConverter<InitializationKind>
+{
+    public override InitializationKind Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Initialization.Parse(reader.GetString() ?? throw new JsonException("an initialisation is a string"));
+
+    public override void Write(Utf8JsonWriter writer, InitializationKind value, JsonSerializerOptions options) =>
+        writer.WriteStringValue(Choice.Name(value));
 }

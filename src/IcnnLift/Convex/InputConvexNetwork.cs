@@ -19,19 +19,20 @@ public sealed record IcnnSpec(
     int Dimension,
     int Width = 64,
     int Depth = 3,
-    string Activation = "softplus",
+    Activation? Activation = null,
     double Alpha = 0.01,
-    string Initialization = "default",
+    InitializationKind Initialization = InitializationKind.Default,
     EnergyBase Base = EnergyBase.None)
 {
+    /// <summary>The activation; softplus when not given.</summary>
+    public Activation Activation { get; init; } = Activation ?? Convex.Activation.Softplus;
+
     public void Validate()
     {
         if (Dimension < 1) throw new ArgumentException($"dimension must be positive, got {Dimension}");
         if (Width < 1) throw new ArgumentException($"width must be positive, got {Width}");
         if (Depth < 1) throw new ArgumentException($"depth must be positive, got {Depth}");
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentException($"alpha must be a positive number, got {Alpha}");
-        Convex.Activation.Parse(Activation);
-        Convex.Initialization.Parse(Initialization);
     }
 }
 
@@ -59,9 +60,8 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     {
         spec.Validate();
         Spec = spec;
-        _activation = Activation.Parse(spec.Activation);
+        _activation = spec.Activation;
         _alpha = spec.Alpha;
-        var init = Initialization.Parse(spec.Initialization);
         using (no_grad())
         {
             // A0 x + b0 feeds the first layer; A_l x + b_l the later ones; a_L x + c the output.
@@ -71,9 +71,9 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
                 var (a, bias) = Initialization.FreeLinear(outFeatures, spec.Dimension, generator, dtype);
                 if (l > 0)
                 {
-                    var (w, shiftedBias) = Initialization.ConstrainedLinear(init, outFeatures, spec.Width, generator, dtype);
+                    var (w, shiftedBias) = Initialization.ConstrainedLinear(spec.Initialization, outFeatures, spec.Width, generator, dtype);
                     _hiddenMaps.Add(new ConstrainedWeight(l == spec.Depth ? "w_out" : $"W{l}", w));
-                    if (init == InitializationKind.Principled) bias = shiftedBias;
+                    if (spec.Initialization == InitializationKind.Principled) bias = shiftedBias;
                 }
                 var linear = nn.Linear(spec.Dimension, outFeatures, hasBias: true, dtype: dtype);
                 linear.weight!.copy_(a);

@@ -38,7 +38,7 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<ConstrainedWeight> ConstrainedWeights => _slots;
 
-    public static PositiveNetwork Wrap(nn.Module<Tensor, Tensor> network, string method, int inputDimension,
+    public static PositiveNetwork Wrap(nn.Module<Tensor, Tensor> network, PositivityMethod method, int inputDimension,
         LiftOptions? lift = null, Generator? generator = null)
     {
         var slots = FindConstrainedWeights(network);
@@ -46,7 +46,7 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"module '{network.GetName()}' declares no ConstrainedWeight: nothing for a positivity strategy to make");
         Tensor initial;
         using (no_grad()) initial = cat(slots.Select(s => s.Stored.flatten()).ToArray());
-        var strategy = PositivityMethod.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? new Generator(0));
+        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? new Generator(0));
         return new PositiveNetwork(network, slots, strategy);
     }
 
@@ -60,22 +60,18 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
     /// <summary>
     /// Makes the constrained weights from <paramref name="batch"/> once and uses them for every forward
     /// pass until the returned scope is disposed (the energy-based model evaluates its normaliser's grid
-    /// with the weights of the data batch, say).
+    /// with the weights of the data batch, say). The module reads them through its <see cref="ConstrainedWeight"/>s,
+    /// as a PyTorch parametrisation does, so that a user's own module needs no other forward signature.
     /// </summary>
-    public IDisposable Conditioned(Tensor batch)
+    public Conditioning Conditioned(Tensor batch)
     {
         if (_conditioned) throw new InvalidOperationException("the network is already conditioned on a batch; dispose that scope first");
         var (weights, preReadout) = Strategy.Make(batch);
-        LastPreReadout = preReadout;
         var parts = Strategy.Split(weights);
         for (int i = 0; i < _slots.Length; i++) _slots[i].Supply(parts[i]);
         _conditioned = true;
-        return new Release(this);
+        return new Conditioning(this, preReadout);
     }
-
-    /// <summary>The pre-readout iterate of the current conditioning (for the shoulder diagnostics); null for PGD,
-    /// for ADMM and outside a <see cref="Conditioned"/> scope.</summary>
-    public Tensor? LastPreReadout { get; private set; }
 
     /// <summary>E(x) with weights conditioned on x itself, or on the batch of an enclosing <see cref="Conditioned"/> scope.</summary>
     public override Tensor forward(Tensor x)
@@ -105,17 +101,23 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
     /// <summary>Evaluation weights: for the lift psi(h_phi(X_ref) + b), computed once.</summary>
     public void Collapse(Tensor reference) => Store(CollapsedWeights(reference));
 
-    private sealed class Release(PositiveNetwork owner) : IDisposable
+    /// <summary>A conditioning scope: while it lasts, the module computes with the weights made from its batch.</summary>
+    public sealed class Conditioning : IDisposable
     {
+        private readonly PositiveNetwork _owner;
         private bool _done;
+
+        internal Conditioning(PositiveNetwork owner, Tensor? preReadout) => (_owner, PreReadout) = (owner, preReadout);
+
+        /// <summary>The pre-readout iterate the weights were made from (for the shoulder diagnostics); null for PGD and ADMM.</summary>
+        public Tensor? PreReadout { get; }
 
         public void Dispose()
         {
             if (_done) return;
             _done = true;
-            owner._conditioned = false;
-            owner.LastPreReadout = null; // it belongs to the scope's batch
-            foreach (var slot in owner._slots) slot.Supply(null);
+            _owner._conditioned = false;
+            foreach (var slot in _owner._slots) slot.Supply(null);
         }
     }
 }

@@ -1,44 +1,50 @@
+using System.Text.Json.Serialization;
+using IcnnLift.Data;
 using static TorchSharp.torch;
 
 namespace IcnnLift.Positivity;
 
-/// <summary>The methods behind the positivity seam, by their command-line names.</summary>
-public static class PositivityMethod
+/// <summary>The methods behind the positivity seam, serialised by their command-line names.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<PositivityMethod>))]
+public enum PositivityMethod
 {
-    public const string Pgd = "pgd";
-    public const string Softplus = "softplus";
-    public const string SoftplusBias = "softplus-bias";
+    /// <summary>Projected gradient descent: clamp at zero after each step.</summary>
+    [JsonStringEnumMemberName("pgd")] Pgd,
+    [JsonStringEnumMemberName("softplus")] Softplus,
+    [JsonStringEnumMemberName("softplus-bias")] SoftplusBias,
     /// <summary>Direct softplus on a network widened to the lift's parameter count (the matched-capacity control).</summary>
-    public const string SoftplusMatched = "softplus-matched";
-    public const string Lift = "lift";
-    public const string LiftNoBias = "lift-nobias";
-    public const string AdmmFixed = "admm";
-    public const string AdmmBalance = "admm-balance";
-    public const string AdmmDouble = "admm-double";
+    [JsonStringEnumMemberName("softplus-matched")] SoftplusMatched,
+    [JsonStringEnumMemberName("lift")] Lift,
+    [JsonStringEnumMemberName("lift-nobias")] LiftNoBias,
+    [JsonStringEnumMemberName("admm")] AdmmFixed,
+    [JsonStringEnumMemberName("admm-balance")] AdmmBalance,
+    [JsonStringEnumMemberName("admm-double")] AdmmDouble,
+}
 
-    public static IReadOnlyList<string> All { get; } = [Pgd, Softplus, SoftplusBias, SoftplusMatched, Lift, LiftNoBias, AdmmFixed, AdmmBalance, AdmmDouble];
+/// <summary>The one place a method becomes its strategy, and the one method whose network differs.</summary>
+public static class PositivityMethods
+{
+    public static IReadOnlyList<string> Names { get; } = Choice.All<PositivityMethod>();
 
-    public static string Validate(string name)
-    {
-        var normalized = name.Trim().ToLowerInvariant();
-        return All.Contains(normalized)
-            ? normalized
-            : throw new ArgumentException($"unknown method '{name}' ({string.Join(", ", All)})");
-    }
+    public static PositivityMethod Parse(string name) => Choice.Parse<PositivityMethod>(name, "method");
+
+    /// <summary>Whether <paramref name="method"/> trains a network widened to the lift's parameter count
+    /// (see <see cref="Training.MatchedCapacity"/>) instead of the configured one.</summary>
+    public static bool MatchesLiftCapacity(PositivityMethod method) => method == PositivityMethod.SoftplusMatched;
 
     /// <summary>Builds the strategy for <paramref name="method"/> over constrained weights of the given
     /// shapes, starting from <paramref name="initialWeights"/> (flat, non-negative).</summary>
-    public static PositivityStrategy Create(string method, IReadOnlyList<long[]> shapes, Tensor initialWeights,
-        int inputDimension, LiftOptions? lift, Generator generator) => Validate(method) switch
+    public static PositivityStrategy Create(PositivityMethod method, IReadOnlyList<long[]> shapes, Tensor initialWeights,
+        int inputDimension, LiftOptions? lift, Generator generator) => method switch
     {
-        Pgd => new ProjectedGradient(shapes, initialWeights),
-        Softplus or SoftplusMatched => new SoftplusReparam(shapes, initialWeights),
-        SoftplusBias => new SoftplusBiasReparam(shapes, initialWeights),
-        Lift => new Positivity.Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: true, generator),
-        LiftNoBias => new Positivity.Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: false, generator),
-        AdmmFixed => new Admm(shapes, initialWeights, AdmmSchedule.Fixed),
-        AdmmBalance => new Admm(shapes, initialWeights, AdmmSchedule.ResidualBalancing),
-        AdmmDouble => new Admm(shapes, initialWeights, AdmmSchedule.Doubling),
-        _ => throw new InvalidOperationException(method),
+        PositivityMethod.Pgd => new ProjectedGradient(shapes, initialWeights),
+        PositivityMethod.Softplus or PositivityMethod.SoftplusMatched => new SoftplusReparam(shapes, initialWeights),
+        PositivityMethod.SoftplusBias => new SoftplusBiasReparam(shapes, initialWeights),
+        PositivityMethod.Lift => new Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: true, generator),
+        PositivityMethod.LiftNoBias => new Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: false, generator),
+        PositivityMethod.AdmmFixed => new Admm(shapes, initialWeights, AdmmSchedule.Fixed),
+        PositivityMethod.AdmmBalance => new Admm(shapes, initialWeights, AdmmSchedule.ResidualBalancing),
+        PositivityMethod.AdmmDouble => new Admm(shapes, initialWeights, AdmmSchedule.Doubling),
+        _ => throw new ArgumentOutOfRangeException(nameof(method), method, null),
     };
 }

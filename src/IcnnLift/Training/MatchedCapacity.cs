@@ -1,5 +1,4 @@
 using IcnnLift.Convex;
-using IcnnLift.Positivity;
 
 namespace IcnnLift.Training;
 
@@ -16,29 +15,26 @@ public static class MatchedCapacity
     /// <summary>Constrained coordinates of one ICNN: W_1 .. W_{L-1} and w_L.</summary>
     public static long ConstrainedCoordinates(int width, int depth) => (long)(depth - 1) * width * width + width;
 
-    /// <summary>Trainable parameters (the free ones and the strategy's: t for softplus, phi and b for the lift) of <paramref name="method"/> for <paramref name="config"/>'s task at <paramref name="width"/>.</summary>
-    public static long Parameters(TrainConfig config, int dimension, int width, string method)
+    /// <summary>Trainable parameters (the free ones and the strategy's: t for softplus, phi and b for the lift) of
+    /// the lift (<paramref name="lift"/> true) or direct softplus for <paramref name="config"/>'s task at <paramref name="width"/>.</summary>
+    public static long Parameters(TrainConfig config, int dimension, int width, bool lift)
     {
         int blocks = config.Task == DensityTask.Flow ? config.Blocks : 1;
         long actNorm = config.Task == DensityTask.Flow ? 2L * dimension : 0;
         long constrained = blocks * ConstrainedCoordinates(width, config.Depth);
         long free = blocks * (FreeParameters(dimension, width, config.Depth) + actNorm);
-        var lift = config.Lift;
-        return method switch
-        {
-            PositivityMethod.Lift => free + dimension * lift.EncoderWidth + lift.EncoderWidth + lift.EncoderWidth * lift.DecoderWidth + lift.DecoderWidth
-                + lift.DecoderWidth * constrained + constrained,
-            PositivityMethod.Softplus or PositivityMethod.SoftplusMatched => free + constrained,
-            _ => throw new ArgumentException($"no parameter count for method '{method}'"),
-        };
+        var (encoder, decoder) = (config.Lift.EncoderWidth, config.Lift.DecoderWidth);
+        return lift
+            ? free + dimension * encoder + encoder + encoder * decoder + decoder + decoder * constrained + constrained
+            : free + constrained;
     }
 
     /// <summary>The narrowest width at which direct softplus has at least the lift's parameters at the configured width.</summary>
     public static int Width(TrainConfig config, int dimension)
     {
-        long target = Parameters(config, dimension, config.Width, PositivityMethod.Lift);
+        long target = Parameters(config, dimension, config.Width, lift: true);
         int width = config.Width;
-        while (Parameters(config, dimension, width, PositivityMethod.Softplus) < target) width++;
+        while (Parameters(config, dimension, width, lift: false) < target) width++;
         return width;
     }
 }

@@ -17,6 +17,7 @@ public sealed record AdmmState(double Rho, double PrimalResidual, double DualRes
 public sealed record RunResult
 {
     public required string Target { get; init; }
+    /// <summary>The method's name (a study's rows also hold baselines that are not methods, such as "gaussian").</summary>
     public required string Method { get; init; }
     public required int Seed { get; init; }
     public required int BestStep { get; init; }

@@ -16,7 +16,7 @@ public sealed record TrainConfig
     public int Blocks { get; init; } = 1;
     /// <summary>How a flow computes its log-determinants.</summary>
     public FlowOptions Flow { get; init; } = new();
-    public string Method { get; init; } = PositivityMethod.Lift;
+    public PositivityMethod Method { get; init; } = PositivityMethod.Lift;
     public int Seed { get; init; }
     public int Steps { get; init; } = 2000;
     public int BatchSize { get; init; } = 256;
@@ -30,9 +30,9 @@ public sealed record TrainConfig
     public int EvalEvery { get; init; } = 50;
     public int Width { get; init; } = 64;
     public int Depth { get; init; } = 3;
-    public string Activation { get; init; } = "softplus";
+    public Activation Activation { get; init; } = Activation.Softplus;
     public double Alpha { get; init; } = 0.01;
-    public string Initialization { get; init; } = "default";
+    public InitializationKind Initialization { get; init; } = InitializationKind.Default;
     /// <summary>Energy models: Gaussian adds the training data's Gaussian energy to the network (fixed); None does not.</summary>
     public EnergyBase Base { get; init; } = EnergyBase.None;
     public LiftOptions Lift { get; init; } = new();
@@ -55,8 +55,12 @@ public sealed record TrainConfig
     public const double SgdMomentum = 0.9;
 
     /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
-    public IcnnSpec NetworkSpec(int dimension) =>
-        new(dimension, Method == PositivityMethod.SoftplusMatched ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
+    public IcnnSpec NetworkSpec(int dimension) => new(dimension,
+        PositivityMethods.MatchesLiftCapacity(Method) ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
+
+    /// <summary>The method's command-line name, as run folders and tables show it.</summary>
+    [JsonIgnore]
+    public string MethodName => Choice.Name(Method);
 
     [JsonIgnore]
     public ScalarType DType => Precision == NumericPrecision.Float64 ? ScalarType.Float64 : ScalarType.Float32;
@@ -64,7 +68,6 @@ public sealed record TrainConfig
     /// <summary>Checks every option; the message names the option.</summary>
     public TrainConfig Validated(int dimension)
     {
-        PositivityMethod.Validate(Method);
         if (Blocks < 1) throw new ArgumentException($"--blocks must be positive, got {Blocks}");
         Flow.Validate();
         if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");

@@ -154,7 +154,7 @@ public static class Trainer
         return new RunResult
         {
             Target = data.Name,
-            Method = config.Method,
+            Method = Choice.Name(config.Method),
             Seed = config.Seed,
             BestStep = log.BestStep,
             BestValidationNll = log.Best,
@@ -187,11 +187,11 @@ public static class Trainer
     {
         Tensor loss;
         Tensor? preReadout;
-        using (model.Conditioned(batch))
+        using (var conditioning = model.Conditioned(batch))
         {
             loss = objective(batch);
             if (model.Strategy.Penalty() is { } penalty) loss = loss + penalty;
-            preReadout = model.LastPreReadout;
+            preReadout = conditioning.PreReadout;
         }
         double occupancy = preReadout is null || shoulderSigma is not double sigma ? double.NaN : Shoulder.Occupancy(preReadout, sigma);
         double value = loss.ToDouble();

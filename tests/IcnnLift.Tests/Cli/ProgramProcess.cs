@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text;
 using IcnnLift.Cli;
+using IcnnLift.Studies;
 
 namespace IcnnLift.Tests.Cli;
 
@@ -30,7 +31,7 @@ internal sealed class ProgramProcess : IDisposable
     public string Err { get { lock (_err) return _err.ToString(); } }
 
     /// <summary>The command line for <c>icnn-lift ARGS</c>.</summary>
-    public static string[] Command(params string[] args) => [JobRunner.DotnetHost(), typeof(App).Assembly.Location, .. args];
+    public static string[] Command(params string[] args) => [ProcessRunExecutor.DotnetHost(), typeof(App).Assembly.Location, .. args];
 
     /// <summary>Starts <paramref name="commandLine"/> (its first word the program) in <paramref name="workingDirectory"/>.</summary>
     public static ProgramProcess Start(string workingDirectory, string[] commandLine, IDictionary<string, string>? environment = null)

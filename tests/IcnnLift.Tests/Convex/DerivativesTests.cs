@@ -20,7 +20,7 @@ public class DerivativesTests
     public void Closed_form_matches_autograd(string activation, int d, int depth, bool gaussianBase = false)
     {
         var g = new Generator(17);
-        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: activation, Alpha: 0.3, Initialization: "principled",
+        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: Activation.Parse(activation), Alpha: 0.3, Initialization: InitializationKind.Principled,
             Base: gaussianBase ? EnergyBase.Gaussian : EnergyBase.None), g, ScalarType.Float64);
         // Push the weights away from the initialisation so that every term matters.
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
@@ -93,7 +93,7 @@ public class DerivativesTests
         // Hessian built by autograd twice (create_graph), so that both are functions of every parameter.
         const int d = 3, n = 5;
         var g = new Generator(23);
-        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 12, Depth: 3, Activation: activation, Alpha: 0.3, Initialization: "principled"), g, ScalarType.Float64);
+        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 12, Depth: 3, Activation: Activation.Parse(activation), Alpha: 0.3, Initialization: InitializationKind.Principled), g, ScalarType.Float64);
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
         var parameters = net.parameters().ToArray();
         var x = randn([n, d], ScalarType.Float64, generator: g);

@@ -100,5 +100,5 @@ public class ImportanceSamplingNormalizerTests
         Assert.Contains("effective samples", flagged.Result.Warning);
     }
 
-    private static TrainConfig TrainerTestsConfig(string method) => Training.TrainerTests.Small(method, steps: 60) with { LearningRate = 0.01 };
+    private static TrainConfig TrainerTestsConfig(PositivityMethod method) => Training.TrainerTests.Small(method, steps: 60) with { LearningRate = 0.01 };
 }

@@ -28,7 +28,7 @@ public class SlackCrossCovarianceTests
     [InlineData(PositivityMethod.Softplus)]     // no body, no slack
     [InlineData(PositivityMethod.SoftplusBias)] // a body that does not see the batch
     [InlineData(PositivityMethod.LiftNoBias)]   // no slack
-    public void The_three_deletions_read_exactly_zero(string method)
+    public void The_three_deletions_read_exactly_zero(PositivityMethod method)
     {
         var result = Train(method);
         Assert.NotEmpty(result.Readings);
@@ -47,7 +47,7 @@ public class SlackCrossCovarianceTests
         Assert.Null(pgd.Mean);
     }
 
-    private static (List<double> Readings, double? Mean) Train(string method)
+    private static (List<double> Readings, double? Mean) Train(PositivityMethod method)
     {
         var target = Target.Get("gumbel");
         var config = TrainerTests.Small(method, steps: 80) with { CrossCovarianceWindow = 20, CrossCovarianceEvery = 10 };

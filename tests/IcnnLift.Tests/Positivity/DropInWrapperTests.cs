@@ -37,7 +37,7 @@ public class DropInWrapperTests
     [InlineData(PositivityMethod.Lift)]
     [InlineData(PositivityMethod.Softplus)]
     [InlineData(PositivityMethod.Pgd)]
-    public void A_user_module_is_wrapped_in_two_lines_and_trains_convex(string method)
+    public void A_user_module_is_wrapped_in_two_lines_and_trains_convex(PositivityMethod method)
     {
         var net = new UserConvexNet(2, 8);
         var model = PositiveNetwork.Wrap(net, method, inputDimension: 2);

@@ -9,11 +9,11 @@ namespace IcnnLift.Tests.Positivity;
 
 public class StrategyTests
 {
-    public static TheoryData<string> Methods => new(PositivityMethod.All);
+    public static TheoryData<PositivityMethod> Methods => new(Enum.GetValues<PositivityMethod>());
 
     private const int D = 2;
 
-    private static (InputConvexNetwork Net, PositiveNetwork Model) Wrapped(string method, int seed = 5, double headScale = 0.0)
+    private static (InputConvexNetwork Net, PositiveNetwork Model) Wrapped(PositivityMethod method, int seed = 5, double headScale = 0.0)
     {
         var g = new Generator((ulong)seed);
         var net = new InputConvexNetwork(new IcnnSpec(D, Width: 12, Depth: 3, Alpha: 0.05), g, ScalarType.Float64);
@@ -41,7 +41,7 @@ public class StrategyTests
 
     [Theory]
     [MemberData(nameof(Methods))]
-    public void Materialised_weights_stay_non_negative_and_the_network_convex(string method)
+    public void Materialised_weights_stay_non_negative_and_the_network_convex(PositivityMethod method)
     {
         var (net, model) = Wrapped(method);
         TrainTowardsNegativeWeights(model);
@@ -63,7 +63,7 @@ public class StrategyTests
     [Fact]
     public void Admm_keeps_z_feasible_and_its_schedules_move_rho()
     {
-        foreach (var (method, check) in new (string, Action<Admm>)[]
+        foreach (var (method, check) in new (PositivityMethod, Action<Admm>)[]
         {
             (PositivityMethod.AdmmFixed, a => Assert.Equal(10, a.Rho)),
             (PositivityMethod.AdmmDouble, a => Assert.Equal(20, a.Rho)), // 250 steps: one doubling at step 200
@@ -83,7 +83,7 @@ public class StrategyTests
     public void Every_method_starts_from_the_same_weights()
     {
         var batch = randn([32, D], ScalarType.Float64, generator: new Generator(3));
-        var start = PositivityMethod.All.Select(m => Wrapped(m).Model.CollapsedWeights(batch)).ToList();
+        var start = Enum.GetValues<PositivityMethod>().Select(m => Wrapped(m).Model.CollapsedWeights(batch)).ToList();
         foreach (var w in start.Skip(1))
             Assert.True(w.allclose(start[0], rtol: 1e-10, atol: 1e-12));
         // ... and the weights are those the network was initialised with.
@@ -145,7 +145,7 @@ public class StrategyTests
     [Fact]
     public void Unknown_method_is_refused_with_the_list_of_methods()
     {
-        var e = Assert.Throws<ArgumentException>(() => PositivityMethod.Validate("clamp"));
+        var e = Assert.Throws<ArgumentException>(() => PositivityMethods.Parse("clamp"));
         Assert.Contains("lift", e.Message);
     }
 }

@@ -24,7 +24,7 @@ public class MatchedCapacityTests
     {
         var lift = new TrainConfig { Task = task, Blocks = blocks, Method = PositivityMethod.Lift, Width = 16, Depth = 3, ImportanceSamples = 16 };
         long liftCount = Count(lift, d);
-        Assert.Equal(MatchedCapacity.Parameters(lift, d, 16, PositivityMethod.Lift), liftCount);
+        Assert.Equal(MatchedCapacity.Parameters(lift, d, 16, lift: true), liftCount);
 
         var matched = lift with { Method = PositivityMethod.SoftplusMatched };
         int width = matched.NetworkSpec(d).Width;

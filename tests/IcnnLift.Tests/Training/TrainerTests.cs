@@ -11,7 +11,7 @@ namespace IcnnLift.Tests.Training;
 
 public class TrainerTests
 {
-    internal static TrainConfig Small(string method, int seed = 0, int steps = 40) => new()
+    internal static TrainConfig Small(PositivityMethod method, int seed = 0, int steps = 40) => new()
     {
         Method = method, Seed = seed, Steps = steps, BatchSize = 64, Width = 16, Depth = 2, EvalEvery = 10, GridPoints = 256,
         Lift = new LiftOptions(EncoderWidth: 8, DecoderWidth: 8, HeadScale: 0.1),
@@ -24,7 +24,7 @@ public class TrainerTests
     [Theory]
     [InlineData(PositivityMethod.Lift)]
     [InlineData(PositivityMethod.Pgd)]
-    public void Same_seed_gives_the_same_numbers(string method)
+    public void Same_seed_gives_the_same_numbers(PositivityMethod method)
     {
         var a = Trainer.Train(Small(method), Data(), Gumbel);
         var b = Trainer.Train(Small(method), Data(), Gumbel);
@@ -53,7 +53,7 @@ public class TrainerTests
     [Fact]
     public void Training_lowers_the_nll_and_every_method_learns_the_gumbel()
     {
-        foreach (var method in PositivityMethod.All)
+        foreach (var method in Enum.GetValues<PositivityMethod>())
         {
             var model = Trainer.Train(Small(method, steps: 300) with { LearningRate = 0.01 }, Data(), Gumbel);
             // The matched-capacity network is wider, so its initial density is another (here closer) one.
@@ -68,7 +68,7 @@ public class TrainerTests
     {
         var target = Target.Get("8gaussians");
         var data = Dataset.FromTarget(target, 400, 200, 400, 0);
-        foreach (var method in PositivityMethod.All)
+        foreach (var method in Enum.GetValues<PositivityMethod>())
         {
             var config = Small(method, steps: 60) with { Task = DensityTask.Flow, Blocks = 2, LearningRate = 0.01 };
             var model = Trainer.Train(config, data, target);
@@ -80,11 +80,11 @@ public class TrainerTests
         }
     }
 
-    public static TheoryData<string> Methods => [.. PositivityMethod.All];
+    public static TheoryData<PositivityMethod> Methods => [.. Enum.GetValues<PositivityMethod>()];
 
     [Theory]
     [MemberData(nameof(Methods))]
-    public void Every_method_returns_convex_energies_and_flow_potentials(string method)
+    public void Every_method_returns_convex_energies_and_flow_potentials(PositivityMethod method)
     {
         // Strongly convex along random segments: f((x+y)/2) <= (f(x)+f(y))/2 - (alpha/8)|x-y|^2, in float64 so that
         // rounding cannot hide a violation. ADMM included: what it returns is its projected (feasible) iterate.

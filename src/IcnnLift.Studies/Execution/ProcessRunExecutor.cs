@@ -4,14 +4,13 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text.Json;
 using IcnnLift.Data;
-using IcnnLift.Studies;
 using IcnnLift.Training;
 
-namespace IcnnLift.Cli;
+namespace IcnnLift.Studies;
 
 /// <summary>
-/// Runs training jobs, side by side, each in its own process of this program (the hidden <c>job</c> command)
-/// whose only busy thread is the one that calls libtorch. TorchSharp's Scalar (made implicitly from every
+/// Runs training jobs, side by side, each in a process of its own (<paramref name="workerCommand"/>, which serves one
+/// run with <see cref="RunWorker.Serve"/>) whose only busy thread is the one that calls libtorch. TorchSharp's Scalar (made implicitly from every
 /// double passed to an op) frees its native handle in a finalizer and is not kept alive across the native
 /// call that uses it, so a garbage collection started by another thread that allocates (a second run, a
 /// progress bar) can free a scalar still in use: seen as a rare c10 "toDouble" error in Adam's step with two
@@ -20,10 +19,13 @@ namespace IcnnLift.Cli;
 /// the child succeeds; the child gets its specification on stdin, writes into the staging folder, and dies with
 /// this process (<see cref="ProcessLifetime"/>). The first failure stops the other jobs unless keep-going is asked.
 /// </summary>
-internal sealed class JobRunner : IRunExecutor
+/// <param name="workerCommand">The program and arguments that start a worker.</param>
+/// <param name="withProgress">Runs its work under a progress bar (see <see cref="IStudyHost.WithProgress"/>); the
+/// bar's reports come from the threads that watch the children.</param>
+/// <param name="cancellation">Stops the runs (SIGTERM to each child, SIGKILL after a grace period).</param>
+public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, ProgressBar withProgress, CancellationToken cancellation)
+    : IRunExecutor
 {
-    public const string ProgressPrefix = "step ";
-
     /// <summary>How long a child asked to stop may take to remove what it was writing.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
@@ -32,12 +34,13 @@ internal sealed class JobRunner : IRunExecutor
     {
         var finished = new ConcurrentDictionary<int, JobSpec>();
         var failed = new ConcurrentQueue<JobFailure>();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Interruption.Token);
-        Terminal.WithProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
+        withProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
         {
             try
             {
-                Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token }, i =>
+                var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token };
+                Parallel.For(0, jobs.Count, options, i =>
                 {
                     try
                     {
@@ -51,12 +54,13 @@ internal sealed class JobRunner : IRunExecutor
                     }
                 });
             }
-            catch (Exception e) when (e is OperationCanceledException || e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException))
+            catch (Exception e) when (e is OperationCanceledException
+                || e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException))
             {
                 // Stopped by a failure or a signal: told below.
             }
         });
-        Interruption.ThrowIfRequested();
+        cancellation.ThrowIfCancellationRequested();
         if (!keepGoing && failed.TryPeek(out var first)) throw new JobFailedException(first.Message, first.ExitCode);
         return new JobOutcome(finished.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList(), failed.ToList());
     }
@@ -71,25 +75,26 @@ internal sealed class JobRunner : IRunExecutor
     };
 
     /// <summary>Runs one job; false when it was skipped (its folder exists and <paramref name="existing"/> says skip).</summary>
-    private static bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, CancellationToken stop)
+    private bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, CancellationToken stop)
     {
         if (existing == ExistingRun.Skip && File.Exists(Path.Combine(job.Output, "result.json"))) return false;
         using var folder = existing == ExistingRun.Claimed ? null : OutputFolder.Claim(job.Output, option: "run folder");
-        var start = new ProcessStartInfo(DotnetHost())
+        var start = new ProcessStartInfo(workerCommand[0])
         {
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var arg in new[] { typeof(App).Assembly.Location, "job" }) start.ArgumentList.Add(arg);
+        foreach (var arg in workerCommand.Skip(1)) start.ArgumentList.Add(arg);
         stop.ThrowIfCancellationRequested();
         using var process = ProcessLifetime.StartChild(start);
         using var stopChild = stop.Register(() => Task.Run(() => ProcessLifetime.Stop(process, Grace)));
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
-            process.StandardInput.Write(JsonSerializer.Serialize(folder is null ? job : job with { Output = folder.Staging }, RunFolder.Json));
+            var spec = folder is null ? job : job with { Output = folder.Staging };
+            process.StandardInput.Write(JsonSerializer.Serialize(spec, RunFolder.Json));
             process.StandardInput.Close();
         }
         catch (IOException)
@@ -98,7 +103,8 @@ internal sealed class JobRunner : IRunExecutor
         }
         int done = 0;
         while (process.StandardOutput.ReadLine() is { } line)
-            if (line.StartsWith(ProgressPrefix, StringComparison.Ordinal) && int.TryParse(line.AsSpan(ProgressPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
+            if (line.StartsWith(RunWorker.ProgressPrefix, StringComparison.Ordinal)
+                && int.TryParse(line.AsSpan(RunWorker.ProgressPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
             {
                 advance(step - done);
                 done = step;
@@ -124,10 +130,15 @@ internal sealed class JobRunner : IRunExecutor
         return lines.LastOrDefault(l => !l.StartsWith("at ", StringComparison.Ordinal)) ?? $"the process ended with exit code {exitCode}";
     }
 
-    /// <summary>The dotnet host of the running runtime (this program is framework-dependent).</summary>
-    internal static string DotnetHost()
+    /// <summary>The dotnet host of the running runtime (to start a framework-dependent program).</summary>
+    public static string DotnetHost()
     {
-        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet"));
+        var host = OperatingSystem.IsWindows() ? "dotnet.exe" : "dotnet";
+        var fromRuntime = Path.GetFullPath(Path.Combine(RuntimeEnvironment.GetRuntimeDirectory(), "..", "..", "..", host));
         return File.Exists(fromRuntime) ? fromRuntime : "dotnet";
     }
 }
+
+/// <summary>Runs <c>work</c> under a progress bar of <c>total</c> units; <c>work</c> reports units done through the
+/// callback, from any thread.</summary>
+public delegate void ProgressBar(string description, double total, Action<Action<double>> work);

@@ -1,4 +1,4 @@
-namespace IcnnLift.Cli;
+namespace IcnnLift.Studies;
 
 /// <summary>The exit codes, a documented contract (README, "Guarantees"); a signal ends a command with 128 + its number.</summary>
 public static class ExitCodes

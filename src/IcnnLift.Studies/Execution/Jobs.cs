@@ -12,7 +12,7 @@ public sealed class JobFailedException(string message, int exitCode) : Exception
 public sealed record JobSpec(TrainConfig Config, DataSource Data, string Output, int Threads = 1)
 {
     /// <summary>For messages: the data, the method and the seed.</summary>
-    public string Name => $"{Data.Name}, {Config.Method}, seed {Config.Seed}";
+    public string Name => $"{Data.Name}, {Config.MethodName}, seed {Config.Seed}";
 }
 
 /// <summary>What to do with a job whose run folder exists already.</summary>

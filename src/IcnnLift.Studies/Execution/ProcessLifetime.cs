@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace IcnnLift.Cli;
+namespace IcnnLift.Studies;
 
 /// <summary>
 /// Child processes that die with their parent. A child asks the kernel for SIGKILL when its parent dies
@@ -10,7 +10,7 @@ namespace IcnnLift.Cli;
 /// parent it was started by is still there (it may have died before the request). The parent stops its children
 /// with SIGTERM, so that they can remove what they were writing, and kills those that do not end in time.
 /// </summary>
-internal static class ProcessLifetime
+public static class ProcessLifetime
 {
     /// <summary>The environment variable through which a parent tells its child its PID.</summary>
     public const string ParentVariable = "ICNN_LIFT_PARENT_PID";
