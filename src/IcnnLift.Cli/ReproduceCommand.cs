@@ -10,13 +10,16 @@ internal static class ReproduceCommand
     public static Command Create()
     {
         var name = new Argument<string?>("experiment") { Description = "The experiment to run (see --list)", Arity = ArgumentArity.ZeroOrOne };
-        var list = new Option<bool>("--list") { Description = "List the experiments with their expected run time on two cores" };
-        var quick = new Option<bool>("--quick") { Description = "The same pipeline at a small scale (CI)" };
-        var output = new Option<string>("--out") { Description = "Results folder (one subfolder an experiment; shards and reruns add to it)", DefaultValueFactory = _ => Path.Combine("runs", "reproduce") };
-        var shard = new Option<string>("--shard") { Description = "i/n: run the i-th of n deterministic parts (a job array's index)", DefaultValueFactory = _ => "1/1" };
-        var digits = new Option<string>("--digits") { Description = "MNIST digits folder for mnist-latents (scripts/fetch-mnist.sh)", DefaultValueFactory = _ => Path.Combine("data", "mnist") };
-        var threads = new Option<int>("--threads") { Description = "Runs side by side, one libtorch thread each", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("reproduce", "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n splits it across machines. Then `icnn-lift report`.");
+        var list = Options.Plain<bool>("--list", "List the experiments with their expected run time on two cores");
+        var quick = Options.Plain<bool>("--quick", "The same pipeline at a small scale (CI)");
+        var output = Options.Valued<string>("--out",
+            "Results folder (one subfolder an experiment; shards and reruns add to it)", Path.Combine("runs", "reproduce"));
+        var shard = Options.Valued<string>("--shard", "i/n: run the i-th of n deterministic parts (a job array's index)", "1/1");
+        var digits = Options.Valued<string>("--digits", "MNIST digits folder for mnist-latents (scripts/fetch-mnist.sh)", Path.Combine("data", "mnist"));
+        var threads = Options.Valued<int>("--threads", "Runs side by side, one libtorch thread each", Environment.ProcessorCount);
+        var command = new Command("reproduce",
+            "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n "
+            + "splits it across machines. Then `icnn-lift report`.");
         command.Arguments.Add(name);
         var keepGoing = RunsOutput.KeepGoing();
         foreach (var o in new Option[] { list, quick, output, shard, threads, digits, keepGoing }) command.Options.Add(o);
@@ -26,22 +29,29 @@ internal static class ReproduceCommand
             {
                 Terminal.Table("experiments (expected wall time with two runs side by side on two cores; measured per-run times)",
                     ["experiment", "runs", "paper scale", "quick", "claim"],
-                    Catalog.All.Select(e => new[] { e.Name, e.Plan(false).Count.ToString(CultureInfo.InvariantCulture), Duration(e.Estimate(false)), Duration(e.Estimate(true)), e.Claim }), 4);
+                    Catalog.All.Select(e => new[]
+                    {
+                        e.Name, e.Plan(false).Count.ToString(CultureInfo.InvariantCulture), Duration(e.Estimate(false)), Duration(e.Estimate(true)), e.Claim,
+                    }), 4);
                 return ExitCodes.Ok;
             }
-            var experiment = UserInput.Check(() => Catalog.Get(p.GetValue(name) ?? throw new ArgumentException("name an experiment (icnn-lift reproduce --list)")));
+            var experiment = UserInput.Check(() =>
+                Catalog.Get(p.GetValue(name) ?? throw new ArgumentException("name an experiment (icnn-lift reproduce --list)")));
             var part = Shard.Parse(p.GetValue(shard)!);
             int n = p.GetValue(threads);
             if (n < 1) throw new InputException($"--threads must be positive, got {n}");
             var root = Sweep.CheckResults(p.GetValue(output), mustExist: false);
             var outcome = Sweep.Run(CliHost.Instance, experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(keepGoing));
             int elsewhere = outcome.Elsewhere;
-            Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}" +
-                $"{(outcome.Failed.Count > 0 ? $", {outcome.Failed.Count} failed (rerun to retry them)" : "")}; `icnn-lift report --out {p.GetValue(output)}` merges what the folder holds");
+            Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished"
+                + $"{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}"
+                + $"{(outcome.Failed.Count > 0 ? $", {outcome.Failed.Count} failed (rerun to retry them)" : "")}"
+                + $"; `icnn-lift report --out {p.GetValue(output)}` merges what the folder holds");
             return RunsOutput.Conclude(root, outcome.Ran, outcome.Failed);
         });
         return command;
     }
 
-    private static string Duration(TimeSpan t) => t.TotalHours >= 1 ? $"{t.TotalHours:F1} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:F0} min" : $"{t.TotalSeconds:F0} s";
+    private static string Duration(TimeSpan t) =>
+        t.TotalHours >= 1 ? $"{t.TotalHours:F1} h" : t.TotalMinutes >= 1 ? $"{t.TotalMinutes:F0} min" : $"{t.TotalSeconds:F0} s";
 }

@@ -6,7 +6,8 @@ namespace IcnnLift.Cli;
 /// <summary>How the commands that train runs print what they found and end (exit codes 0, 1, 3).</summary>
 internal static class RunsOutput
 {
-    public static Option<bool> KeepGoing() => new("--keep-going") { Description = "When a run fails, finish the others and use those that finished (exit code 1)" };
+    public static Option<bool> KeepGoing() =>
+        Options.Plain<bool>("--keep-going", "When a run fails, finish the others and use those that finished (exit code 1)");
 
     /// <summary>Prints a comparison's tables (or its JSON) and returns the exit code (<see cref="Conclude"/>).</summary>
     public static int PrintComparison(ComparisonOutcome outcome, string dataName, int seeds, bool json)
@@ -29,7 +30,8 @@ internal static class RunsOutput
             ["method", "vs", .. metrics.Select(m => m.Replace('_', ' '))],
             paired.GroupBy(w => (w.Method, w.Other)).Select(g => new[] { g.Key.Method, g.Key.Other }
                 .Concat(g.Select(w => FormattableString.Invariant($"{w.Wins}-{w.Losses}-{w.Ties}"))).ToArray()));
-        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(densities ? "densities.png, " : "")}occupancy.png and crosscov.png where a method has a softplus readout, runs/)");
+        Terminal.Line($"results: {output} (summary.csv, summary.json, runs.csv, {(densities ? "densities.png, " : "")}"
+            + "occupancy.png and crosscov.png where a method has a softplus readout, batchnoise.png where one has a batch-conditioned body, runs/)");
         return code;
     }
 
@@ -39,7 +41,8 @@ internal static class RunsOutput
     {
         foreach (var f in failures) Console.Error.WriteLine($"failed: {f.Message}");
         var nonFinite = results.Where(r => r.NonFinite is not null).ToList();
-        foreach (var r in nonFinite) Console.Error.WriteLine($"stopped: {r.Method} seed {r.Seed}: {r.NonFinite}; its results in {output} are those of the best checkpoint");
+        foreach (var r in nonFinite)
+            Console.Error.WriteLine($"stopped: {r.Method} seed {r.Seed}: {r.NonFinite}; its results in {output} are those of the best checkpoint");
         return failures.Count > 0 ? ExitCodes.Failed : nonFinite.Count > 0 ? ExitCodes.NonFinite : ExitCodes.Ok;
     }
 }

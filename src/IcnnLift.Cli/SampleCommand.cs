@@ -13,12 +13,17 @@ internal static class SampleCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
-        var steps = new Option<int>("--mala-steps") { Description = "Langevin steps per chain for energy models (half of them adapt the step size)", DefaultValueFactory = _ => 500 };
-        var count = new Option<int>("--n") { Description = "Number of samples", DefaultValueFactory = _ => 1000 };
-        var seed = new Option<int>("--seed") { Description = "Seed of the base draws", DefaultValueFactory = _ => 0 };
-        var output = new Option<string>("--out") { Description = "CSV file of samples (a PNG beside it for 2-D models); an existing file is refused", Required = true };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace the --out file (and its PNG) if they exist" };
-        var command = new Command("sample", "Draw samples from a saved model: a flow by inverting its blocks (convex solves), an energy model by Metropolis-adjusted Langevin.");
+        var steps = Options.Valued<int>("--mala-steps", "Langevin steps per chain for energy models (half of them adapt the step size)", 500);
+        var count = Options.Valued<int>("--n", "Number of samples", 1000);
+        var seed = Options.Valued<int>("--seed", "Seed of the base draws", 0);
+        var output = new Option<string>("--out")
+        {
+            Description = "CSV file of samples (a PNG beside it for 2-D models); an existing file is refused",
+            Required = true,
+        };
+        var overwrite = Options.Plain<bool>("--overwrite", "Replace the --out file (and its PNG) if they exist");
+        var command = new Command("sample",
+            "Draw samples from a saved model: a flow by inverting its blocks (convex solves), an energy model by Metropolis-adjusted Langevin.");
         foreach (var o in new Option[] { model, count, seed, output, overwrite, steps }) command.Options.Add(o);
         command.SetAction(p =>
         {
@@ -36,7 +41,9 @@ internal static class SampleCommand
             if (dimension == 2)
             {
                 var data = Target.Names.Contains(run.Manifest.Data) ? Target.Get(run.Manifest.Data).Sample(n, new Random(p.GetValue(seed))) : null;
-                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data, $"{run.Manifest.Data}: {run.Manifest.Config.MethodName} {Choice.Name(run.Manifest.Config.Task)} samples");
+                var config = run.Manifest.Config;
+                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data,
+                    $"{run.Manifest.Data}: {config.MethodName} {Choice.Name(config.Task)} samples");
             }
             Console.Out.WriteLine($"{n} samples written to {path}; {report}");
             if (!converged) Console.Error.WriteLine($"warning: the sampler may not have converged ({report})");

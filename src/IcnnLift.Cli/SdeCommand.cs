@@ -12,20 +12,25 @@ internal static class SdeCommand
     public static Command Create()
     {
         var defaults = new EscapeSdeOptions();
-        var noise = new Option<string>("--noise") { Description = "Comma-separated body noise levels s_jac (0 is direct softplus)", DefaultValueFactory = _ => string.Join(",", EscapeStudy.DefaultNoise.Select(v => v.ToString(CultureInfo.InvariantCulture))) };
-        var budgets = new Option<string>("--budgets") { Description = "Comma-separated budgets in iterations (the largest is simulated)", DefaultValueFactory = _ => "1000,5000,20000" };
-        var paths = new Option<int>("--paths") { Description = "Paths per noise level", DefaultValueFactory = _ => defaults.Paths };
-        var start = new Option<double>("--start") { Description = "Starting pre-readout level (in the shoulder)", DefaultValueFactory = _ => defaults.Start };
-        var lr = new Option<double>("--lr") { Description = "Step size eta of the drift", DefaultValueFactory = _ => defaults.LearningRate };
-        var weight = new Option<double>("--target-weight") { Description = "w*, the weight the coordinate's loss pulls toward", DefaultValueFactory = _ => defaults.TargetWeight };
-        var gradientNoise = new Option<double>("--gradient-noise") { Description = "Mini-batch gradient noise, attenuated by psi' like the gradient", DefaultValueFactory = _ => defaults.GradientNoise };
-        var shoulder = new Option<double>("--shoulder") { Description = "Shoulder level sigma_s", DefaultValueFactory = _ => defaults.ShoulderSigma };
-        var seed = new Option<int>("--seed") { Description = "Seed", DefaultValueFactory = _ => 0 };
-        var output = new Option<string?>("--out") { Description = "Output folder, created by the command (default: runs/sde, or runs/sde-2, ...)" };
-        var overwrite = new Option<bool>("--overwrite") { Description = "Replace --out if it is a folder icnn-lift wrote" };
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON on stdout" };
-        var command = new Command("sde", "Escape from the softplus shoulder in the one-coordinate bias-channel SDE: escape fraction against noise level and budget.");
-        foreach (var o in new Option[] { noise, budgets, paths, start, lr, weight, gradientNoise, shoulder, seed, output, overwrite, json }) command.Options.Add(o);
+        var noise = Options.Valued<string>("--noise",
+            "Comma-separated body noise levels s_jac (0 is direct softplus)",
+            string.Join(",", EscapeStudy.DefaultNoise.Select(v => v.ToString(CultureInfo.InvariantCulture))));
+        var budgets = Options.Valued<string>("--budgets", "Comma-separated budgets in iterations (the largest is simulated)", "1000,5000,20000");
+        var paths = Options.Valued<int>("--paths", "Paths per noise level", defaults.Paths);
+        var start = Options.Valued<double>("--start", "Starting pre-readout level (in the shoulder)", defaults.Start);
+        var lr = Options.Valued<double>("--lr", "Step size eta of the drift", defaults.LearningRate);
+        var weight = Options.Valued<double>("--target-weight", "w*, the weight the coordinate's loss pulls toward", defaults.TargetWeight);
+        var gradientNoise = Options.Valued<double>("--gradient-noise",
+            "Mini-batch gradient noise, attenuated by psi' like the gradient", defaults.GradientNoise);
+        var shoulder = Options.Valued<double>("--shoulder", "Shoulder level sigma_s", defaults.ShoulderSigma);
+        var seed = Options.Valued<int>("--seed", "Seed", 0);
+        var output = Options.Plain<string?>("--out", "Output folder, created by the command (default: runs/sde, or runs/sde-2, ...)");
+        var overwrite = Options.Plain<bool>("--overwrite", "Replace --out if it is a folder icnn-lift wrote");
+        var json = Options.Plain<bool>("--json", "Print the results as JSON on stdout");
+        var command = new Command("sde",
+            "Escape from the softplus shoulder in the one-coordinate bias-channel SDE: escape fraction against noise level and budget.");
+        foreach (var o in new Option[] { noise, budgets, paths, start, lr, weight, gradientNoise, shoulder, seed, output, overwrite, json })
+            command.Options.Add(o);
         command.SetAction(p =>
         {
             var levels = Numbers(p.GetValue(noise)!, "--noise", s => double.Parse(s, CultureInfo.InvariantCulture));
@@ -43,9 +48,11 @@ internal static class SdeCommand
                 Terminal.Json(new { folder = outputPath, rows });
                 return ExitCodes.Ok;
             }
-            Terminal.Table(FormattableString.Invariant($"fraction of {options.Paths} paths that left the shoulder (start t = {options.Start}; noise-free escape needs about {options.NoiseFreeEscapeSteps:N0} iterations)"),
+            Terminal.Table(FormattableString.Invariant($"fraction of {options.Paths} paths that left the shoulder (start t = {options.Start}; ")
+                + FormattableString.Invariant($"noise-free escape needs about {options.NoiseFreeEscapeSteps:N0} iterations)"),
                 ["noise", .. budgetList.Select(b => $"within {b:N0}")],
-                levels.Select((level, i) => new[] { level.ToString(CultureInfo.InvariantCulture) }.Concat(budgetList.Select(b => Terminal.Number(EscapeSde.EscapeFraction(passages[i], b), "F3"))).ToArray()));
+                levels.Select((level, i) => new[] { level.ToString(CultureInfo.InvariantCulture) }
+                    .Concat(budgetList.Select(b => Terminal.Number(EscapeSde.EscapeFraction(passages[i], b), "F3"))).ToArray()));
             Terminal.Line($"results: {outputPath} (sde.csv, sde.json, sde.png)");
             return ExitCodes.Ok;
         });

@@ -16,7 +16,8 @@ internal static class Terminal
         return console;
     }
 
-    /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done through the callback (thread-safe).</summary>
+    /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done
+    /// through the callback (thread-safe).</summary>
     public static void WithProgress(string description, double total, Action<Action<double>> work) =>
         Bar(autoRefresh: true).Start(ctx =>
         {

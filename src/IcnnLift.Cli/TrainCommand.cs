@@ -9,12 +9,8 @@ internal static class TrainCommand
     public static Command Create()
     {
         var common = new CommonOptions("libtorch threads for the run (1 is fastest for small networks)", 1);
-        var method = new Option<string>("--method")
-        {
-            Description = $"Positivity method: {string.Join(", ", PositivityMethods.Names)}",
-            DefaultValueFactory = _ => Choice.Name(PositivityMethod.Lift),
-        };
-        var seed = new Option<int>("--seed") { Description = "Seed of the data, the initial network and the batch order", DefaultValueFactory = _ => 0 };
+        var method = Options.Valued<string>("--method", $"Positivity method: {string.Join(", ", PositivityMethods.Names)}", Choice.Name(PositivityMethod.Lift));
+        var seed = Options.Valued<int>("--seed", "Seed of the data, the initial network and the batch order", 0);
         var command = new Command("train", "Train one log-concave density model and write its run folder (config, metrics, result, collapsed model).");
         command.Options.Add(method);
         command.Options.Add(seed);
@@ -26,12 +22,14 @@ internal static class TrainCommand
             {
                 var source = common.Source(p);
                 var data = source.ForSeed(p.GetValue(seed));
-                return (source, common.Config(p, PositivityMethods.Parse(p.GetValue(method)!), p.GetValue(seed)).Validated(data.Dimension), common.ThreadCount(p));
+                var config = common.Config(p, PositivityMethods.Parse(p.GetValue(method)!), p.GetValue(seed)).Validated(data.Dimension);
+                return (source, config, common.ThreadCount(p));
             });
             using var folder = OutputFolder.Claim(common.Output(p, $"{source.Name}-{config.MethodName}-seed{config.Seed}"), p.GetValue(common.Overwrite));
             var output = folder.FullPath;
             // The run trains in a child process, alone on its thread (see ProcessRunExecutor), and writes its files there.
-            CliHost.Instance.Runs.RunAll($"{config.MethodName} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1, ExistingRun.Claimed);
+            CliHost.Instance.Runs.RunAll($"{config.MethodName} seed {config.Seed}", [new JobSpec(config, source, folder.Staging, threads)], 1,
+                ExistingRun.Claimed);
             folder.Commit();
             var r = RunFolder.LoadResult(output);
             if (p.GetValue(common.Json)) Terminal.Json(new { run_folder = output, result = r });
@@ -39,7 +37,9 @@ internal static class TrainCommand
             {
                 Terminal.Table($"{r.Target}: {r.Method}, seed {r.Seed}", ["metric", "value"],
                 [
-                    ["test NLL", r.LogZStandardError is double se ? $"{Terminal.Number(r.TestNll)} ± {Terminal.Number(se)} (importance sampling, ESS {Terminal.Number(r.EffectiveSampleSize, "F0")})" : Terminal.Number(r.TestNll)],
+                    ["test NLL", r.LogZStandardError is double se
+                        ? $"{Terminal.Number(r.TestNll)} ± {Terminal.Number(se)} (importance sampling, ESS {Terminal.Number(r.EffectiveSampleSize, "F0")})"
+                        : Terminal.Number(r.TestNll)],
                     ["total variation", Terminal.Number(r.TotalVariation)],
                     ["cross-entropy", Terminal.Number(r.CrossEntropy)],
                     ["best validation NLL", Terminal.Number(r.BestValidationNll)],

@@ -14,7 +14,7 @@ public sealed record ComparisonOutcome(string Folder, IReadOnlyList<RunResult> R
     IReadOnlyList<PairedWins> Paired, IReadOnlyList<string> Metrics, IReadOnlyList<JobFailure> Failures, bool Densities);
 
 /// <summary>Several methods x several seeds on one data set (the same data, initial network and batches per seed):
-/// the runs, runs.csv, summary.csv and summary.json, and the figures (occupancy, cross-covariance, fitted densities).</summary>
+/// the runs, runs.csv, summary.csv and summary.json, and the figures (occupancy, cross-covariance, batch noise, fitted densities).</summary>
 public static class ComparisonStudy
 {
     /// <summary>How a comparison treats its output folder and a failed run.</summary>
@@ -23,7 +23,8 @@ public static class ComparisonStudy
     /// <summary>Runs every method on every seed and writes the comparison's folder atomically (<see cref="OutputFolder"/>).
     /// <paramref name="addTo"/> writes a study's own files into the folder before it is renamed into place.</summary>
     public static ComparisonOutcome Run(IStudyHost host, DataSource source, IReadOnlyList<PositivityMethod> methods,
-        IReadOnlyList<int> seeds, Func<PositivityMethod, int, TrainConfig> configFor, int threads, string output, Options options, Action<string, IReadOnlyList<RunResult>>? addTo = null)
+        IReadOnlyList<int> seeds, Func<PositivityMethod, int, TrainConfig> configFor, int threads, string output, Options options,
+        Action<string, IReadOnlyList<RunResult>>? addTo = null)
     {
         var jobs = methods.SelectMany(m => seeds.Select(s => (Method: m, Seed: s))).ToList();
         var datasets = UserInput.Check(() => seeds.ToDictionary(s => s, source.ForSeed));
@@ -39,7 +40,8 @@ public static class ComparisonStudy
         {
             var folder = claimed.Staging;
             var outcome = host.Runs.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds",
-                configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.MethodName}-seed{c.Seed}"))).ToList(), threads, keepGoing: options.KeepGoing);
+                configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.MethodName}-seed{c.Seed}"))).ToList(), threads,
+                keepGoing: options.KeepGoing);
             var specs = outcome.Finished;
             failures = outcome.Failed;
             if (specs.Count == 0)
@@ -73,8 +75,12 @@ public static class ComparisonStudy
                 if (curves.Count > 0) IterationFigure.Save(Path.Combine(folder, file), curves, yLabel, $"{source.Name}: {what}");
             }
             double sigma = configs[0].ShoulderSigma;
-            Curves("shoulder_occupancy", "occupancy.png", FormattableString.Invariant($"fraction of coordinates with softplus'(t) < {sigma}"), "softplus-shoulder occupancy");
-            Curves("cross_covariance", "crosscov.png", $"||Sigma||_F, trailing window of {configs[0].CrossCovarianceWindow} iterations", "slack-channel cross-covariance");
+            Curves("shoulder_occupancy", "occupancy.png", FormattableString.Invariant($"fraction of coordinates with softplus'(t) < {sigma}"),
+                "softplus-shoulder occupancy");
+            Curves("cross_covariance", "crosscov.png", $"||Sigma||_F, trailing window of {configs[0].CrossCovarianceWindow} iterations",
+                "slack-channel cross-covariance");
+            Curves("batch_noise_median", "batchnoise.png", "median over coordinates of the sd of h_phi(X) across fresh batches",
+                "batch noise of the lift's body (at validation steps)");
             if (datasets[seeds[0]].Dimension <= 2)
             {
                 var first = configs[0];
@@ -95,11 +101,13 @@ public static class ComparisonStudy
     private static void WriteRunsCsv(string path, IEnumerable<RunResult> results)
     {
         using var w = new StreamWriter(path);
-        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
+        w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,"
+            + "mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning");
         foreach (var r in results)
-            w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(r.TestNll), SampleCsv.Cell(r.TotalVariation), SampleCsv.Cell(r.CrossEntropy),
-                SampleCsv.Cell(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture), r.StepsRun.ToString(CultureInfo.InvariantCulture),
-                SampleCsv.Cell(r.FinalShoulderOccupancy), SampleCsv.Cell(r.MeanCrossCovariance), SampleCsv.Cell(r.Seconds), r.Stopped is null ? "" : "yes", SampleCsv.Cell(r.LogZStandardError), SampleCsv.Cell(r.EffectiveSampleSize),
+            w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(r.TestNll), SampleCsv.Cell(r.TotalVariation),
+                SampleCsv.Cell(r.CrossEntropy), SampleCsv.Cell(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture),
+                r.StepsRun.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(r.FinalShoulderOccupancy), SampleCsv.Cell(r.MeanCrossCovariance),
+                SampleCsv.Cell(r.Seconds), r.Stopped is null ? "" : "yes", SampleCsv.Cell(r.LogZStandardError), SampleCsv.Cell(r.EffectiveSampleSize),
                 r.Warning is null ? "" : "low effective sample size"));
     }
 
@@ -110,6 +118,7 @@ public static class ComparisonStudy
         foreach (var s in summary)
             foreach (var (name, q) in new[] { ("test_nll", s.TestNll), ("total_variation", s.TotalVariation), ("cross_entropy", s.CrossEntropy) })
                 if (q is not null)
-                    w.WriteLine(string.Join(",", s.Method, name, q.Count.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(q.Q1), SampleCsv.Cell(q.Median), SampleCsv.Cell(q.Q3)));
+                    w.WriteLine(string.Join(",", s.Method, name, q.Count.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(q.Q1),
+                        SampleCsv.Cell(q.Median), SampleCsv.Cell(q.Q3)));
     }
 }

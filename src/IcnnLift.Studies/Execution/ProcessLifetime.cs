@@ -31,7 +31,8 @@ public static class ProcessLifetime
     /// <summary>In a child: die when the parent named by <see cref="ParentVariable"/> dies (Linux; elsewhere a no-op).</summary>
     public static void DieWithParent()
     {
-        if (!OperatingSystem.IsLinux() || !int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), NumberStyles.None, CultureInfo.InvariantCulture, out int parent)) return;
+        if (!OperatingSystem.IsLinux() || !int.TryParse(Environment.GetEnvironmentVariable(ParentVariable), NumberStyles.None, CultureInfo.InvariantCulture,
+            out int parent)) return;
         if (Prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
             throw new InvalidOperationException($"prctl(PR_SET_PDEATHSIG) failed with errno {Marshal.GetLastPInvokeError()}");
         if (GetParentPid() != parent) Environment.Exit(1); // the parent died before the request was made

@@ -48,7 +48,8 @@ public static class LandscapeFigure
 
             if (panel.Feasible is { } feasible)
             {
-                var off = Enumerable.Range(0, na).SelectMany(i => Enumerable.Range(0, nb).Where(j => !feasible[i, j]).Select(j => (alphas[i], betas[j]))).ToList();
+                var off = Enumerable.Range(0, na).SelectMany(i => Enumerable.Range(0, nb).Where(j => !feasible[i, j]).Select(j => (alphas[i],
+                    betas[j]))).ToList();
                 if (off.Count > 0)
                 {
                     var dots = plot.Add.ScatterPoints(off.Select(o => o.Item1).ToArray(), off.Select(o => o.Item2).ToArray());

@@ -8,7 +8,8 @@ namespace IcnnLift.Studies.Figures;
 public static class RegimeFigure
 {
     /// <param name="advantage">Per method, [row, column] advantages (NaN where a cell is missing).</param>
-    public static void Save(string path, IReadOnlyList<string> rows, IReadOnlyList<string> columns, IReadOnlyList<(string Method, double[,] Advantage)> advantage, string title)
+    public static void Save(string path, IReadOnlyList<string> rows, IReadOnlyList<string> columns, IReadOnlyList<(string Method,
+        double[,] Advantage)> advantage, string title)
     {
         double limit = advantage.SelectMany(a => a.Advantage.Cast<double>()).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
         var multiplot = new Multiplot();
@@ -26,7 +27,8 @@ public static class RegimeFigure
             for (int r = 0; r < rows.Count; r++)
                 for (int c = 0; c < columns.Count; c++)
                 {
-                    var text = plot.Add.Text(double.IsFinite(values[r, c]) ? values[r, c].ToString("+0.000;-0.000", System.Globalization.CultureInfo.InvariantCulture) : "-", c, rows.Count - 1 - r);
+                    var text = plot.Add.Text(double.IsFinite(values[r, c]) ? values[r, c].ToString("+0.000;-0.000",
+                        System.Globalization.CultureInfo.InvariantCulture) : "-", c, rows.Count - 1 - r);
                     text.LabelAlignment = Alignment.MiddleCenter;
                     text.LabelFontSize = 13;
                 }

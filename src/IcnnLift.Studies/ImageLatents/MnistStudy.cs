@@ -52,7 +52,8 @@ public static class MnistStudy
                 kv => new MethodCell(kv.Value.TestNll, kv.Value.LogZStandardError, kv.Value.EffectiveSampleSize, kv.Value.Warning))));
         }
         WriteTable(folder, rows, methodList);
-        File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new { autoencoder_bce = reconstruction, config = baseConfig, classes = rows }, RunFolder.Json));
+        File.WriteAllText(Path.Combine(folder, "summary.json"), JsonSerializer.Serialize(new { autoencoder_bce = reconstruction, config = baseConfig,
+            classes = rows }, RunFolder.Json));
 
         // 4. Decoded samples of the lift's model (or the last method's), one row a class.
         string shown = Choice.Name(methods.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methods[^1]);
@@ -81,7 +82,8 @@ public static class MnistStudy
         foreach (var r in rows)
             w.WriteLine(string.Join(",", new[] { r.Digit.ToString(CultureInfo.InvariantCulture), r.TrainSize.ToString(CultureInfo.InvariantCulture),
                 r.TestSize.ToString(CultureInfo.InvariantCulture), r.GaussianTestNll.ToString("R", CultureInfo.InvariantCulture) }
-                .Concat(methods.SelectMany(m => new[] { r.Methods[m].TestNll, r.Methods[m].StandardError ?? double.NaN, r.Methods[m].EffectiveSampleSize ?? double.NaN }
+                .Concat(methods.SelectMany(m => new[] { r.Methods[m].TestNll, r.Methods[m].StandardError ?? double.NaN,
+                    r.Methods[m].EffectiveSampleSize ?? double.NaN }
                     .Select(v => v.ToString("R", CultureInfo.InvariantCulture))))));
     }
 }

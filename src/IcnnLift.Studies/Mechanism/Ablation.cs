@@ -12,11 +12,13 @@ namespace IcnnLift.Studies.Mechanism;
 /// </summary>
 public static class Ablation
 {
-    public static readonly PositivityMethod[] Architectures = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias, PositivityMethod.Lift];
+    public static readonly PositivityMethod[] Architectures = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias,
+        PositivityMethod.Lift];
 
     /// <summary>Each architecture's per-seed time-averaged ||Sigma||_F (NaN where a run has none).</summary>
     public static List<(string Architecture, IReadOnlyList<double> Readings)> Readings(IReadOnlyList<RunResult> results) =>
-        Architectures.Select(Choice.Name).Select(a => (a, (IReadOnlyList<double>)results.Where(r => r.Method == a).Select(r => r.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
+        Architectures.Select(Choice.Name).Select(a => (a,
+            (IReadOnlyList<double>)results.Where(r => r.Method == a).Select(r => r.MeanCrossCovariance ?? double.NaN).ToList())).ToList();
 
     /// <summary>Writes ablation.csv and ablation.png (bars on a log axis, structural zeros at the floor) into <paramref name="folder"/>.</summary>
     public static void Write(string folder, IReadOnlyList<RunResult> results, string title)
@@ -25,7 +27,8 @@ public static class Ablation
         {
             w.WriteLine("architecture,seed,mean_cross_covariance");
             foreach (var r in results)
-                w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), (r.MeanCrossCovariance ?? double.NaN).ToString("R", CultureInfo.InvariantCulture)));
+                w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), (r.MeanCrossCovariance ?? double.NaN).ToString("R",
+                    CultureInfo.InvariantCulture)));
         }
         AblationFigure.Save(Path.Combine(folder, "ablation.png"), Readings(results), title);
     }

@@ -16,14 +16,16 @@ public static class EscapeStudy
     public sealed record EscapeRow(double Noise, int Budget, double Fraction, double Low, double High);
 
     /// <summary>Simulates every noise level and writes sde.json, sde.csv and sde.png into <paramref name="output"/>, then commits it.</summary>
-    public static (List<int[]> Passages, List<EscapeRow> Rows) Produce(IStudyHost host, OutputFolder output, EscapeSdeOptions options, IReadOnlyList<double> levels, IReadOnlyList<int> budgetList, int seed)
+    public static (List<int[]> Passages, List<EscapeRow> Rows) Produce(IStudyHost host, OutputFolder output, EscapeSdeOptions options,
+        IReadOnlyList<double> levels, IReadOnlyList<int> budgetList, int seed)
     {
         var passages = new List<int[]>();
         foreach (var level in levels)
         {
             host.Cancellation.ThrowIfCancellationRequested();
             passages.Add(EscapeSde.FirstPassage(options, level, seed));
-            host.Say(FormattableString.Invariant($"noise {level}: {EscapeSde.EscapeFraction(passages[^1], budgetList[^1]):P1} escaped in {budgetList[^1]} iterations"));
+            double escaped = EscapeSde.EscapeFraction(passages[^1], budgetList[^1]);
+            host.Say(FormattableString.Invariant($"noise {level}: {escaped:P1} escaped in {budgetList[^1]} iterations"));
         }
         var rows = levels.SelectMany((level, i) => budgetList.Select(b =>
         {
@@ -43,7 +45,8 @@ public static class EscapeStudy
             foreach (var r in rows)
                 w.WriteLine(FormattableString.Invariant($"{r.Noise},{r.Budget},{options.Paths},{r.Fraction},{r.Low},{r.High}"));
         }
-        EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b, rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
+        EscapeFigure.Save(Path.Combine(folder, "sde.png"), levels, budgetList.Select(b => (b,
+            rows.Where(r => r.Budget == b).Select(r => r.Fraction).ToArray())).ToList(),
             FormattableString.Invariant($"escape from the shoulder, start t = {options.Start}, {options.Paths} paths a level"));
         output.Commit();
         return (passages, rows);

@@ -20,8 +20,10 @@ public sealed record LandscapeOptions(PositivityMethod Other = PositivityMethod.
     {
         if (Other == PositivityMethod.Lift) throw new ArgumentException("--other must be another method than the lift");
         if (Resolution < 2) throw new ArgumentException($"--resolution must be at least 2, got {Resolution}");
-        if (!(AlphaLow < AlphaHigh) || !double.IsFinite(AlphaLow) || !double.IsFinite(AlphaHigh)) throw new ArgumentException($"--alpha-range must be two finite numbers, low < high, got {AlphaLow},{AlphaHigh}");
-        if (!(BetaLow < BetaHigh) || !double.IsFinite(BetaLow) || !double.IsFinite(BetaHigh)) throw new ArgumentException($"--beta-range must be two finite numbers, low < high, got {BetaLow},{BetaHigh}");
+        if (!(AlphaLow < AlphaHigh) || !double.IsFinite(AlphaLow) || !double.IsFinite(AlphaHigh))
+            throw new ArgumentException($"--alpha-range must be two finite numbers, low < high, got {AlphaLow},{AlphaHigh}");
+        if (!(BetaLow < BetaHigh) || !double.IsFinite(BetaLow) || !double.IsFinite(BetaHigh))
+            throw new ArgumentException($"--beta-range must be two finite numbers, low < high, got {BetaLow},{BetaHigh}");
         if (TrajectoryEvery < 1) throw new ArgumentException($"--trajectory-every must be positive, got {TrajectoryEvery}");
         return this;
     }
@@ -48,10 +50,12 @@ public static class LandscapeExperiment
     /// <summary>Smallest weight the embedding of a solution into the lifted space inverts (PGD's exact zeros have no softplus preimage).</summary>
     public const double EmbeddingFloor = 1e-6;
 
-    public static (LandscapePanel Constrained, LandscapePanel Lifted) Run(TrainConfig config, Dataset data, Target? target, LandscapeOptions options, Action<double>? advance = null)
+    public static (LandscapePanel Constrained, LandscapePanel Lifted) Run(TrainConfig config, Dataset data, Target? target, LandscapeOptions options,
+        Action<double>? advance = null)
     {
         options.Validated();
-        if (config.Method != PositivityMethod.Lift) throw new ArgumentException($"the landscape's origin is the lift's solution: --method must be lift, got {config.MethodName}");
+        if (config.Method != PositivityMethod.Lift)
+            throw new ArgumentException($"the landscape's origin is the lift's solution: --method must be lift, got {config.MethodName}");
         // Recorded points are taken out of the runs' dispose scopes and freed here.
         var other = new List<(int Step, Tensor Point)>();
         var lift = new List<(int Step, Tensor Constrained, Tensor Lifted)>();
@@ -78,7 +82,8 @@ public static class LandscapeExperiment
                 other.Add((p.Step, ParameterSpace.Constrained(p.Model, p.Reference).Read().DetachFromDisposeScope()));
         });
         otherRun.Model.Module.Dispose();
-        if (other[^1].Step != steps) throw new ArgumentException($"the {Choice.Name(options.Other)} run stopped at step {other[^1].Step}: {otherRun.Result.Stopped}");
+        if (other[^1].Step != steps)
+            throw new ArgumentException($"the {Choice.Name(options.Other)} run stopped at step {other[^1].Step}: {otherRun.Result.Stopped}");
 
         (LandscapePanel, LandscapePanel)? panels = null;
         ParameterSpace? constrained = null, lifted = null;

@@ -38,7 +38,8 @@ public static class LandscapeStudy
             foreach (var panel in both)
                 foreach (var t in panel.Trajectories)
                     for (int k = 0; k < t.Steps.Length; k++)
-                        w.WriteLine(string.Join(",", panel.Space, t.Method, t.Steps[k].ToString(CultureInfo.InvariantCulture), R(t.Alphas[k]), R(t.Betas[k]), R(t.Losses[k])));
+                        w.WriteLine(string.Join(",", panel.Space, t.Method, t.Steps[k].ToString(CultureInfo.InvariantCulture), R(t.Alphas[k]), R(t.Betas[k]),
+                            R(t.Losses[k])));
         }
         File.WriteAllText(Path.Combine(folder, "landscape.json"), JsonSerializer.Serialize(new
         {

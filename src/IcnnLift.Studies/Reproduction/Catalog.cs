@@ -75,30 +75,42 @@ public static class Catalog
         new("toy-1d", "On four 1-D log-concave targets the lift reaches a lower total-variation distance than PGD and direct softplus (30 seeds a method).",
             "total_variation", Sweep(["gumbel", "gamma", "laplace", "logistic"], Headline, 30, 3, Ebm),
             [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 7.7, 1.5, []),
-        new("flows-2d", "On 2-D convex-potential flows (8 Gaussians, 2 spirals) the lift reaches a lower test NLL than PGD and direct softplus (100 seeds a method).",
+        new("flows-2d", "On 2-D convex-potential flows (8 Gaussians, 2 spirals) the lift reaches a lower test NLL than PGD and direct softplus (100 seeds a "
+            + "method).",
             "test_nll", Sweep(["8gaussians", "2spirals"], Headline, 100, 2, Flow),
             [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 27, 2.5, []),
-        new("dimension-scaling", "The lift stays below direct softplus as the dimension grows: d = 1, 2, 6, 32 (energy models, 3 seeds; 32-D is the tabular stand-in).",
+        new("dimension-scaling", "The lift stays below direct softplus as the dimension grows: d = 1, 2, 6, 32 (energy models, 3 seeds; 32-D is the tabular "
+            + "stand-in).",
             "test_nll", Sweep(["gumbel", "gamma-mode-2d", "tabular-6d", "tabular-32d"], [PositivityMethod.Softplus, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
             [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus))], 26, 4, []),
-        new("tabular-21d", "On a 21-D tabular target (convex-potential flow) the lift reaches a lower test NLL than PGD and direct softplus, with validation curves (3 seeds).",
+        new("tabular-21d", "On a 21-D tabular target (convex-potential flow) the lift reaches a lower test NLL than PGD and direct softplus, with validation "
+            + "curves (3 seeds).",
             "test_nll", Sweep(["tabular-21d"], Headline, 3, 2, (g, m, s) => Flow(g, m, s) with { Blocks = 1 }),
-            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 53, 3, [], ValidationCurves: true),
-        new("mnist-latents", "On MNIST autoencoder latents (32-D, one model a digit class) the lift reaches a lower test NLL than PGD, and both a lower one than a full-covariance Gaussian, on every class (3 seeds a class; paired over classes and seeds).",
-            "test_nll", MnistPlan, [(Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd)), (Name(PositivityMethod.Lift), Gaussian), (Name(PositivityMethod.Pgd), Gaussian)],
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift),
+                Name(PositivityMethod.Pgd))], 53, 3, [], ValidationCurves: true),
+        new("mnist-latents", "On MNIST autoencoder latents (32-D, one model a digit class) the lift reaches a lower test NLL than PGD, and both a lower one "
+            + "than a full-covariance Gaussian, on every class (3 seeds a class; paired over classes and seeds).",
+            "test_nll", MnistPlan, [(Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd)), (Name(PositivityMethod.Lift), Gaussian),
+                (Name(PositivityMethod.Pgd), Gaussian)],
             30, 1.5, [], Prepare: Preparation.MnistLatents, PairAcrossGroups: true),
-        new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body) collapses the slack-channel cross-covariance to a structural zero; direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE escape (Gumbel, 5 seeds).",
-            "total_variation", Sweep(["gumbel"], [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias, PositivityMethod.Lift], 5, 2, Ebm),
+        new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body) collapses the slack-channel cross-covariance to a structural zero; "
+            + "direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE escape (Gumbel, 5 seeds).",
+            "total_variation", Sweep(["gumbel"], [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias,
+                PositivityMethod.Lift], 5, 2, Ebm),
             [], 6.5, 1.5, [Extra.EscapeSde, Extra.Landscape], Judgement.Mechanism),
         new("admm", "Plain ADMM with positivity (fixed rho = 10, residual balancing, rho doubling) does not close the gap to the lift (Gumbel, 10 seeds).",
-            "total_variation", Sweep(["gumbel"], [PositivityMethod.Pgd, PositivityMethod.AdmmFixed, PositivityMethod.AdmmBalance, PositivityMethod.AdmmDouble, PositivityMethod.Lift], 10, 2, Ebm),
-            [(Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmFixed)), (Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmBalance)), (Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmDouble))], 4.8, 1.5, []),
+            "total_variation", Sweep(["gumbel"], [PositivityMethod.Pgd, PositivityMethod.AdmmFixed, PositivityMethod.AdmmBalance, PositivityMethod.AdmmDouble,
+                PositivityMethod.Lift], 10, 2, Ebm),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmFixed)), (Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmBalance)),
+                (Name(PositivityMethod.Lift), Name(PositivityMethod.AdmmDouble))], 4.8, 1.5, []),
         new("matched-capacity", "Direct softplus widened to the lift's parameter count does not reach the lift (Gumbel and the 6-D tabular stand-in, 3 seeds).",
             "test_nll", Sweep(["gumbel", "tabular-6d"], [PositivityMethod.Softplus, PositivityMethod.SoftplusMatched, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
             [(Name(PositivityMethod.Lift), Name(PositivityMethod.SoftplusMatched))], 30, 3, []),
-        new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser (Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow (test NLL), 3 seeds a cell.",
+        new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser "
+            + "(Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow "
+            + "(test NLL), 3 seeds a cell.",
             "total_variation", RegimePlan, [], 9, 1.5, [], Judgement.Map),
     ];
 
@@ -118,7 +130,8 @@ public static class Catalog
             from method in Headline
             from seed in Enumerable.Range(0, quick ? 1 : 3)
             let config = Ebm("", method, seed) with { Base = EnergyBase.Gaussian }
-            select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduction.Sweep.InputsFolder, c)), quick ? Quick(config) : config)];
+            select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduction.Sweep.InputsFolder, c)),
+                quick ? Quick(config) : config)];
 
     /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>
     public sealed record RegimeCell(string Optimizer, double LearningRate, double Level)
@@ -142,7 +155,8 @@ public static class Catalog
                    from method in Headline
                    from seed in Enumerable.Range(0, quick ? 1 : 3)
                    let config = (target == "8gaussians" ? Flow(target, method, seed) : Ebm(target, method, seed))
-                       with { Optimizer = Choice.Parse<OptimizerKind>(cell.Optimizer, "optimizer"), LearningRate = cell.LearningRate, InitialLevel = cell.Level }
+                       with { Optimizer = Choice.Parse<OptimizerKind>(cell.Optimizer, "optimizer"), LearningRate = cell.LearningRate,
+                           InitialLevel = cell.Level }
                    select new PlannedRun($"{target}@{cell.Label}", Target(target, quick), quick ? Quick(config) : config)];
     }
 

@@ -37,16 +37,19 @@ public static class Report
                 continue;
             }
             var manifest = Sweep.Read(manifestPath);
-            if (manifest.Format != Sweep.Format) throw new InputException($"{manifestPath}: format '{manifest.Format}' is not '{Sweep.Format}' (a results folder from another version)");
+            if (manifest.Format != Sweep.Format)
+                throw new InputException($"{manifestPath}: format '{manifest.Format}' is not '{Sweep.Format}' (a results folder from another version)");
             var plan = experiment.Plan(manifest.Quick);
             var results = plan.Where(r => Sweep.Finished(folder, r)).Select(r => (Run: r, Result: RunFolder.LoadChecked(Sweep.RunPath(folder, r)))).ToList();
             string scale = $"{(manifest.Quick ? "quick" : "paper scale")}, {results.Count} of {plan.Count} runs";
             if (results.Count < plan.Count)
             {
-                sections.Add(new Section(experiment, NotRun, scale, [$"{plan.Count - results.Count} runs missing: rerun `icnn-lift reproduce {experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
+                sections.Add(new Section(experiment, NotRun, scale, [$"{plan.Count - results.Count} runs missing: rerun `icnn-lift reproduce "
+                    + $"{experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
                 continue;
             }
-            sections.Add(experiment.Judgement == Judgement.Map ? RegimeMap(experiment, scale, figures, results, manifest.Quick) : Judge(experiment, scale, folder, figures, results));
+            sections.Add(experiment.Judgement == Judgement.Map ? RegimeMap(experiment, scale, figures, results, manifest.Quick) : Judge(experiment, scale,
+                folder, figures, results));
         }
         return sections;
     }
@@ -60,13 +63,15 @@ public static class Report
         var tables = new List<(string, string[], List<string[]>)>();
         var pictures = new List<(string, string)>();
         string metric = experiment.Metric.Replace('_', ' ');
-        var observations = results.Select(r => new Observation(r.Run.Group, r.Run.Config.MethodName, r.Run.Config.Seed, Comparison.Metric(r.Result, experiment.Metric)))
+        var observations = results.Select(r => new Observation(r.Run.Group, r.Run.Config.MethodName, r.Run.Config.Seed, Comparison.Metric(r.Result,
+            experiment.Metric)))
             .Concat(Baselines(folder, experiment.Metric)).ToList();
         var methods = observations.Select(o => o.Method).Distinct().ToList();
         var groups = observations.GroupBy(o => o.Group).ToList();
         foreach (var group in groups)
         {
-            var columns = methods.Select(m => (Method: m, Values: (IReadOnlyList<double>)group.Where(o => o.Method == m).Select(o => o.Value).ToList())).ToList();
+            var columns = methods.Select(m => (Method: m,
+                Values: (IReadOnlyList<double>)group.Where(o => o.Method == m).Select(o => o.Value).ToList())).ToList();
             tables.Add(($"{group.Key}: {metric}", ["method", "runs", "median", "95% bootstrap interval"], columns.Select(c =>
             {
                 var (low, high) = PairedStatistics.MedianInterval(c.Values);
@@ -118,8 +123,10 @@ public static class Report
                 anyHigher |= test.PValue < 0.05 && test.MedianDifference > 0;
                 underpowered |= keys.Count < 6;
                 if (keys.Count is > 0 and < 6)
-                    findings.Add($"{unit}: with {keys.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - keys.Count):G2}: this scale cannot reach p < 0.05");
-                string finding = $"{unit}: {method} vs {other} on {metric}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {keys.Count} paired {(experiment.PairAcrossGroups ? "(group, seed) pairs" : "seeds")}";
+                    findings.Add($"{unit}: with {keys.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - keys.Count):G2}: this scale cannot "
+                        + "reach p < 0.05");
+                string finding = $"{unit}: {method} vs {other} on {metric}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {keys.Count} "
+                    + $"paired {(experiment.PairAcrossGroups ? "(group, seed) pairs" : "seeds")}";
                 if (experiment.PairAcrossGroups)
                 {
                     var below = groups.Where(g => Median(keys.Where(k => k.Group == g.Key).Select(k => a[k] - b[k]).ToList()) < 0).Select(g => g.Key).ToList();
@@ -144,7 +151,8 @@ public static class Report
         return lines.Skip(1).Select((line, i) =>
         {
             var c = line.Split(',');
-            return c.Length == 4 && int.TryParse(c[2], CultureInfo.InvariantCulture, out int seed) && double.TryParse(c[column], CultureInfo.InvariantCulture, out double value)
+            return c.Length == 4 && int.TryParse(c[2], CultureInfo.InvariantCulture, out int seed) && double.TryParse(c[column], CultureInfo.InvariantCulture,
+                out double value)
                 ? new Observation(c[0], c[1], seed, value)
                 : throw new InputException($"{path}: line {i + 2}: expected group,method,seed,{metric}");
         }).ToList();
@@ -153,7 +161,8 @@ public static class Report
     private static double Median(IEnumerable<double> values) => MathNet.Numerics.Statistics.Statistics.Median(values.Where(double.IsFinite));
 
     /// <summary>The mechanism's three sub-claims, each judged from the numbers; reproduced only if all hold.</summary>
-    private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results, List<string> findings, List<(string, string)> pictures)
+    private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results,
+        List<string> findings, List<(string, string)> pictures)
     {
         var deletions = new[] { PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias }.Select(Choice.Name).ToList();
         var readings = Ablation.Readings(results.Select(r => r.Result).ToList());
@@ -179,23 +188,30 @@ public static class Report
         var lift = group.Where(r => r.Run.Config.Method == PositivityMethod.Lift).Select(r => Occupancy(r.Run)).ToList();
         bool trap = softplus.All(o => o.Final >= o.Max - 0.02);
         bool transient = lift.Count(o => o.Final <= o.Max - 0.1) * 2 > lift.Count;
-        findings.Add($"occupancy: softplus ends at {string.Join(", ", softplus.Select(o => N(o.Final)))} (max {string.Join(", ", softplus.Select(o => N(o.Max)))}) -> never drains: {(trap ? "yes" : "no")}; " +
-            $"lift ends at {string.Join(", ", lift.Select(o => N(o.Final)))} (max {string.Join(", ", lift.Select(o => N(o.Max)))}) -> transient: {(transient ? "yes" : "no")}");
+        static string Ends(List<(double Final, double Max)> o) =>
+            $"{string.Join(", ", o.Select(x => N(x.Final)))} (max {string.Join(", ", o.Select(x => N(x.Max)))})";
+        findings.Add($"occupancy: softplus ends at {Ends(softplus)} -> never drains: {(trap ? "yes" : "no")}; "
+            + $"lift ends at {Ends(lift)} -> transient: {(transient ? "yes" : "no")}");
 
         bool escape = false;
         var sde = Path.Combine(folder, "extras", "sde", "sde.csv");
         if (File.Exists(sde))
         {
-            var rows = File.ReadAllLines(sde).Skip(1).Select(l => l.Split(',')).Select(c => (Noise: D(c[0]), Budget: int.Parse(c[1], CultureInfo.InvariantCulture), Fraction: D(c[3]))).ToList();
+            var rows = File.ReadAllLines(sde).Skip(1).Select(l => l.Split(',')).Select(c => (Noise: D(c[0]), Budget: int.Parse(c[1],
+                CultureInfo.InvariantCulture), Fraction: D(c[3]))).ToList();
             int budget = rows.Max(r => r.Budget);
             var last = rows.Where(r => r.Budget == budget).OrderBy(r => r.Noise).ToList();
-            escape = last[0].Noise == 0 && last[0].Fraction == 0 && last.Zip(last.Skip(1)).All(p => p.Second.Fraction >= p.First.Fraction) && last[^1].Fraction > 0;
-            findings.Add($"escape SDE within {budget} iterations: {string.Join(", ", last.Select(r => FormattableString.Invariant($"noise {r.Noise}: {r.Fraction:F3}")))} -> zero noise never escapes and escape rises with noise: {(escape ? "yes" : "no")}");
+            escape = last[0].Noise == 0 && last[0].Fraction == 0 && last.Zip(last.Skip(1)).All(p => p.Second.Fraction >= p.First.Fraction)
+                && last[^1].Fraction > 0;
+            var fractions = string.Join(", ", last.Select(r => FormattableString.Invariant($"noise {r.Noise}: {r.Fraction:F3}")));
+            findings.Add($"escape SDE within {budget} iterations: {fractions} -> zero noise never escapes and escape rises with noise: "
+                + $"{(escape ? "yes" : "no")}");
             pictures.Add(("escape fraction against noise", Copy(figures, Path.Combine(folder, "extras", "sde", "sde.png"), "mechanism-sde.png")));
         }
         else findings.Add("escape SDE: not run (extras are run by shard 1)");
         var landscape = Path.Combine(folder, "extras", "landscape", "landscape.png");
-        if (File.Exists(landscape)) pictures.Add(("loss landscape, constrained and lifted space (seed 0)", Copy(figures, landscape, "mechanism-landscape.png")));
+        if (File.Exists(landscape))
+            pictures.Add(("loss landscape, constrained and lifted space (seed 0)", Copy(figures, landscape, "mechanism-landscape.png")));
         return zeros && trap && transient && escape ? Reproduced : NotReproduced;
     }
 
@@ -218,12 +234,15 @@ public static class Report
             foreach (var cell in cells)
             {
                 var runs = target.Where(r => r.Run.Group.EndsWith("@" + cell.Label, StringComparison.Ordinal)).ToList();
-                var softplus = runs.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).ToDictionary(r => r.Run.Config.Seed, r => Comparison.Metric(r.Result, metric));
+                var softplus = runs.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).ToDictionary(r => r.Run.Config.Seed,
+                    r => Comparison.Metric(r.Result, metric));
                 double Advantage(PositivityMethod method) => Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
                     .Select(r => softplus[r.Run.Config.Seed] - Comparison.Metric(r.Result, metric)).Where(double.IsFinite));
-                int row = rowLabels.IndexOf(FormattableString.Invariant($"{cell.Optimizer} lr {cell.LearningRate}")), column = columnLabels.IndexOf(cell.Level.ToString(CultureInfo.InvariantCulture));
+                int row = rowLabels.IndexOf(FormattableString.Invariant($"{cell.Optimizer} lr {cell.LearningRate}"));
+                int column = columnLabels.IndexOf(cell.Level.ToString(CultureInfo.InvariantCulture));
                 foreach (var m in methods) grids[m][row, column] = Advantage(m);
-                rows.Add([target.Key, cell.Optimizer, cell.LearningRate.ToString(CultureInfo.InvariantCulture), cell.Level.ToString(CultureInfo.InvariantCulture), metric.Replace('_', ' '),
+                rows.Add([target.Key, cell.Optimizer, cell.LearningRate.ToString(CultureInfo.InvariantCulture),
+                    cell.Level.ToString(CultureInfo.InvariantCulture), metric.Replace('_', ' '),
                     N(grids[PositivityMethod.Pgd][row, column]), N(grids[PositivityMethod.Lift][row, column])]);
             }
             var liftWins = grids[PositivityMethod.Lift].Cast<double>().Count(v => v > 0);
@@ -234,7 +253,8 @@ public static class Report
             pictures.Add(($"{target.Key}: advantage over direct softplus by optimiser, learning rate and initial level", Relative(figures, file)));
         }
         return new Section(experiment, "mapped", scale, findings,
-            [("median advantage over direct softplus (softplus minus method; positive: better than softplus)", ["target", "optimizer", "lr", "t0", "metric", "pgd", "lift"], rows)], pictures);
+            [("median advantage over direct softplus (softplus minus method; positive: better than softplus)",
+                ["target", "optimizer", "lr", "t0", "metric", "pgd", "lift"], rows)], pictures);
     }
 
     /// <summary>Groups with at least this many seeds a method also get a histogram of the metric.</summary>
@@ -258,10 +278,12 @@ public static class Report
         }).ToList();
         var file = Figure(figures, $"{experiment.Name}-{first.Group}-densities.png");
         DensityFigure.Save(file, fits, first.Data.Target, data.Train, $"{experiment.Name}: {first.Group}, fitted densities");
-        return ($"{first.Group}: fitted densities ({(seeds == 1 ? "first seed of each method" : $"first {seeds} seeds of each method")}) against the target", Relative(figures, file));
+        var which = seeds == 1 ? "first seed of each method" : $"first {seeds} seeds of each method";
+        return ($"{first.Group}: fitted densities ({which}) against the target", Relative(figures, file));
     }
 
-    private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric, string label)
+    private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric,
+        string label)
     {
         var series = runs.GroupBy(r => r.Run.Config.MethodName).ToDictionary(g => g.Key,
             g => (IReadOnlyList<double[]>)g.Select(r => RunFolder.LoadMetric(Sweep.RunPath(folder, r.Run), metric)).ToList())
@@ -293,16 +315,19 @@ public static class Report
     {
         var md = new StringBuilder();
         md.AppendLine("# IcnnLift reproduction report").AppendLine();
-        md.AppendLine($"Results folder: `{root}`. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap intervals.").AppendLine();
+        md.AppendLine($"Results folder: `{root}`. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap "
+            + "intervals.").AppendLine();
         md.AppendLine("| experiment | verdict | scale |").AppendLine("|---|---|---|");
         foreach (var s in sections) md.AppendLine($"| {s.Experiment.Name} | **{s.Verdict}** | {s.Scale} |");
         foreach (var s in sections)
         {
-            md.AppendLine().AppendLine($"## {s.Experiment.Name}: {s.Verdict}").AppendLine().AppendLine($"Claim: {s.Experiment.Claim}").AppendLine().AppendLine($"Scale: {s.Scale}.").AppendLine();
+            md.AppendLine().AppendLine($"## {s.Experiment.Name}: {s.Verdict}").AppendLine()
+                .AppendLine($"Claim: {s.Experiment.Claim}").AppendLine().AppendLine($"Scale: {s.Scale}.").AppendLine();
             foreach (var f in s.Findings) md.AppendLine($"- {f}");
             foreach (var (title, header, rows) in s.Tables)
             {
-                md.AppendLine().AppendLine($"{title}").AppendLine().AppendLine($"| {string.Join(" | ", header)} |").AppendLine($"|{string.Concat(header.Select(_ => "---|"))}");
+                md.AppendLine().AppendLine($"{title}").AppendLine()
+                    .AppendLine($"| {string.Join(" | ", header)} |").AppendLine($"|{string.Concat(header.Select(_ => "---|"))}");
                 foreach (var r in rows) md.AppendLine($"| {string.Join(" | ", r)} |");
             }
             foreach (var (caption, file) in s.Figures) md.AppendLine().AppendLine($"![{caption}]({file})");
@@ -315,15 +340,21 @@ public static class Report
         static string E(string s) => WebUtility.HtmlEncode(s);
         var html = new StringBuilder();
         html.AppendLine("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>IcnnLift reproduction report</title><style>")
-            .AppendLine("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
-            .AppendLine(".reproduced{color:#186a3b}.inconclusive{color:#b9770e}.not-reproduced{color:#a93226}.not-run{color:#7f8c8d}img{max-width:100%}</style></head><body>")
+            .AppendLine("body{font-family:sans-serif;max-width:1100px;margin:2em auto;padding:0 1em}table{border-collapse:collapse;margin:1em "
+                + "0}td,th{border:1px solid #ccc;padding:4px 8px;text-align:right}td:first-child,th:first-child{text-align:left}")
+            .AppendLine(".reproduced{color:#186a3b}.inconclusive{color:#b9770e}.not-reproduced{color:#a93226}.not-run{color:#7f8c8d}"
+                + "img{max-width:100%}</style></head><body>")
             .AppendLine("<h1>IcnnLift reproduction report</h1>")
-            .AppendLine($"<p>Results folder: <code>{E(root)}</code>. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap intervals.</p><table><tr><th>experiment</th><th>verdict</th><th>scale</th></tr>");
-        foreach (var s in sections) html.AppendLine($"<tr><td><a href=\"#{s.Experiment.Name}\">{E(s.Experiment.Name)}</a></td><td class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</td><td>{E(s.Scale)}</td></tr>");
+            .AppendLine($"<p>Results folder: <code>{E(root)}</code>. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% "
+                + "percentile-bootstrap intervals.</p><table><tr><th>experiment</th><th>verdict</th><th>scale</th></tr>");
+        foreach (var s in sections) html.AppendLine($"<tr><td><a href=\"#{s.Experiment.Name}\">{E(s.Experiment.Name)}</a></td><td "
+            + $"class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</td><td>{E(s.Scale)}</td></tr>");
         html.AppendLine("</table>");
         foreach (var s in sections)
         {
-            html.AppendLine($"<h2 id=\"{s.Experiment.Name}\">{E(s.Experiment.Name)}: <span class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</span></h2><p><b>Claim:</b> {E(s.Experiment.Claim)}</p><p>Scale: {E(s.Scale)}.</p><ul>");
+            html.AppendLine($"<h2 id=\"{s.Experiment.Name}\">{E(s.Experiment.Name)}: <span "
+                + $"class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</span></h2><p><b>Claim:</b> {E(s.Experiment.Claim)}</p><p>Scale: "
+                    + $"{E(s.Scale)}.</p><ul>");
             foreach (var f in s.Findings) html.AppendLine($"<li>{E(f)}</li>");
             html.AppendLine("</ul>");
             foreach (var (title, header, rows) in s.Tables)
@@ -333,7 +364,10 @@ public static class Report
                 html.AppendLine("</table>");
             }
             foreach (var (caption, file) in s.Figures)
-                html.AppendLine($"<figure><img alt=\"{E(caption)}\" src=\"data:image/png;base64,{Convert.ToBase64String(File.ReadAllBytes(Path.Combine(figures, Path.GetFileName(file))))}\"><figcaption>{E(caption)}</figcaption></figure>");
+            {
+                var png = Convert.ToBase64String(File.ReadAllBytes(Path.Combine(figures, Path.GetFileName(file))));
+                html.AppendLine($"<figure><img alt=\"{E(caption)}\" src=\"data:image/png;base64,{png}\"><figcaption>{E(caption)}</figcaption></figure>");
+            }
         }
         return html.AppendLine("</body></html>").ToString();
     }

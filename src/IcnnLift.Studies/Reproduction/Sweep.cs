@@ -52,9 +52,11 @@ public static class Sweep
         if (File.Exists(path))
         {
             var existing = Read(path);
-            if (existing.Format != Format) throw new InputException($"{path}: format '{existing.Format}' is not '{Format}' (a results folder from another version)");
+            if (existing.Format != Format)
+                throw new InputException($"{path}: format '{existing.Format}' is not '{Format}' (a results folder from another version)");
             if (existing.Experiment != experiment.Name || existing.Quick != quick || !existing.Runs.SequenceEqual(manifest.Runs))
-                throw new InputException($"{path}: holds a {(existing.Quick ? "quick" : "paper-scale")} sweep of '{existing.Experiment}' that differs from this one; choose another --out");
+                throw new InputException($"{path}: holds a {(existing.Quick ? "quick" : "paper-scale")} sweep of '{existing.Experiment}' that differs from "
+                    + "this one; choose another --out");
             return existing;
         }
         AtomicFile.Write(path, w => w.Write(JsonSerializer.Serialize(manifest, RunFolder.Json)));
@@ -108,7 +110,8 @@ public static class Sweep
         }
         catch (Exception e) when (e is OperationCanceledException or JobFailedException)
         {
-            var kept = $"{mine.Count(r => Finished(folder, r))} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same command again to resume";
+            var kept = $"{mine.Count(r => Finished(folder, r))} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same command "
+                + "again to resume";
             if (e is JobFailedException) host.Say(kept);
             else throw new StudyInterruptedException(kept);
             throw;
@@ -175,7 +178,8 @@ public static class Sweep
             {
                 var run = experiment.Plan(quick).First(r => r.Config.Method == PositivityMethod.Lift);
                 var config = run.Config with { Seed = 0 };
-                LandscapeStudy.Produce(host, output, run.Data, run.Data.ForSeed(0), config.Validated(run.Data.ForSeed(0).Dimension), Catalog.LandscapeOptions(quick));
+                LandscapeStudy.Produce(host, output, run.Data, run.Data.ForSeed(0), config.Validated(run.Data.ForSeed(0).Dimension),
+                    Catalog.LandscapeOptions(quick));
             }
         }
     }

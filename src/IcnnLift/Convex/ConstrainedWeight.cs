@@ -37,7 +37,8 @@ public sealed class ConstrainedWeight : nn.Module
     internal void Supply(Tensor? weights)
     {
         if (weights is not null && !weights.shape.SequenceEqual(_stored.shape))
-            throw new ArgumentException($"constrained weight '{GetName()}' expects shape [{string.Join(",", _stored.shape)}], got [{string.Join(",", weights.shape)}]");
+            throw new ArgumentException($"constrained weight '{GetName()}' expects shape [{string.Join(",", _stored.shape)}], got "
+                + $"[{string.Join(",", weights.shape)}]");
         _supplied = weights;
     }
 

@@ -42,12 +42,14 @@ public sealed record Dataset(string Name, double[][] Train, double[][] Validatio
         if (samples.Length < 10) throw new InputException($"{source}: need at least 10 samples to split into train, validation and test, got {samples.Length}");
         int d = samples[0].Length, train = samples.Length - 2 * (samples.Length / 10);
         if (d >= train)
-            throw new InputException($"{source}: {d} columns but only {train} training rows (80% of {samples.Length}); fitting a {d}-D density needs more rows than columns");
+            throw new InputException($"{source}: {d} columns but only {train} training rows (80% of {samples.Length}); fitting a {d}-D density needs more "
+                + "rows than columns");
         for (int j = 0; j < d; j++)
         {
             double first = samples[0][j];
             if (samples.All(r => r[j] == first))
-                throw new InputException($"{source}, column {j + 1}: every sample has the value {first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a constant column has no density (drop it)");
+                throw new InputException($"{source}, column {j + 1}: every sample has the value "
+                    + $"{first.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}; a constant column has no density (drop it)");
         }
     }
 }

@@ -40,7 +40,8 @@ public static partial class NpyReader
         long rows = shape[0], columns = shape[1];
         long expected = rows * columns * size;
         if (stream.Length - stream.Position < expected)
-            throw new InputException($"{path}: truncated: shape ({rows}, {columns}) needs {expected} bytes of data, the file has {stream.Length - stream.Position}");
+            throw new InputException($"{path}: truncated: shape ({rows}, {columns}) needs {expected} bytes of data, the file has "
+                + $"{stream.Length - stream.Position}");
         var values = new double[rows * columns];
         var buffer = reader.ReadBytes(checked((int)expected));
         for (long i = 0; i < values.Length; i++)

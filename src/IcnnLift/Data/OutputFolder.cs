@@ -43,9 +43,11 @@ public sealed class OutputFolder : IDisposable
         if (Directory.Exists(full) && Directory.EnumerateFileSystemEntries(full).Any())
         {
             if (!overwrite)
-                throw new InputException($"{option} {path}: the folder exists and is not empty; choose another {option}, or add --overwrite to replace a folder icnn-lift wrote");
+                throw new InputException($"{option} {path}: the folder exists and is not empty; choose another {option}, or add --overwrite to replace a "
+                    + "folder icnn-lift wrote");
             if (!IsOurs(full))
-                throw new InputException($"{option} {path}: --overwrite replaces only a folder icnn-lift wrote (it has a {MarkerFile} file); this one has none, so it is left alone");
+                throw new InputException($"{option} {path}: --overwrite replaces only a folder icnn-lift wrote (it has a {MarkerFile} file); this one has "
+                    + "none, so it is left alone");
         }
         return full;
     }
@@ -69,7 +71,8 @@ public sealed class OutputFolder : IDisposable
     {
         var full = Resolve(path, option);
         if (Directory.Exists(full)) throw new InputException($"{option} {path}: is a folder; give a file name");
-        if (File.Exists(full) && !overwrite) throw new InputException($"{option} {path}: the file exists; choose another name, or add --overwrite to replace it");
+        if (File.Exists(full) && !overwrite)
+            throw new InputException($"{option} {path}: the file exists; choose another name, or add --overwrite to replace it");
         return full;
     }
 

@@ -38,7 +38,8 @@ public static class SampleCsv
                 if (!double.IsFinite(row[j]))
                     throw new InputException($"{path}:{lineNumber}, column {j + 1}: value '{cell}' is not finite");
                 if (singlePrecision && Math.Abs(row[j]) > float.MaxValue)
-                    throw new InputException($"{path}:{lineNumber}, column {j + 1}: value '{cell}' overflows float32 (largest {float.MaxValue:G3}); rescale the data or use --precision float64");
+                    throw new InputException($"{path}:{lineNumber}, column {j + 1}: value '{cell}' overflows float32 (largest {float.MaxValue:G3}); rescale "
+                        + "the data or use --precision float64");
             }
             rows.Add(row);
         }

@@ -59,7 +59,8 @@ public static class UciTabular
         var train = ReadSignal(trainPath, dropLast: false);
         var test = ReadSignal(testPath, dropLast: true);
         if (train[0].Length != test[0].Length)
-            throw new InputException($"{testPath}: {test[0].Length} features after dropping the label and the last column, the training file has {train[0].Length}");
+            throw new InputException($"{testPath}: {test[0].Length} features after dropping the label and the last column, the training file has "
+                + $"{train[0].Length}");
         var (mean, sd) = Moments(train);
         train = Standardise(train, mean, sd);
         test = Standardise(test, mean, sd);

@@ -70,7 +70,8 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
             var (mode, _) = ConvexSolver.SolveGradient(energy, zeros(1, Dimension, dtype: _dtype));
             var hessian = energy.Derivatives(mode).Hessian[0].to_type(ScalarType.Float64);
             var covariance = linalg.inv(hessian).mul(Spread * Spread);
-            var components = new List<(Tensor Mean, Tensor Factor)> { (mode.to_type(ScalarType.Float64).squeeze(0), linalg.cholesky((covariance + covariance.T) / 2)) };
+            var components = new List<(Tensor Mean, Tensor Factor)> { (mode.to_type(ScalarType.Float64).squeeze(0),
+                linalg.cholesky((covariance + covariance.T) / 2)) };
             if (_data is { } data) components.Add(data);
             // Equal shares of the draws from each component; q is the equal-weight mixture.
             var points = cat(components.Select((c, k) =>

@@ -15,7 +15,8 @@ public static class Mala
     public const double TargetAcceptance = 0.574;
 
     /// <summary><paramref name="n"/> samples after <paramref name="steps"/> steps, and the acceptance rate of the fixed-h half.</summary>
-    public static (Tensor Samples, double AcceptanceRate, double StepSize) Sample(InputConvexNetwork energy, int n, int steps, Generator generator, double initialStepSize = 0.1)
+    public static (Tensor Samples, double AcceptanceRate, double StepSize) Sample(InputConvexNetwork energy, int n, int steps, Generator generator,
+        double initialStepSize = 0.1)
     {
         if (n < 1 || steps < 2) throw new ArgumentException("MALA needs at least one chain and two steps");
         int d = energy.Spec.Dimension;

@@ -19,8 +19,10 @@ public sealed record EscapeSdeOptions(double Start = -6, double LearningRate = 0
         double threshold = Shoulder.Threshold(ShoulderSigma);
         if (!(Start < threshold)) throw new ArgumentException($"--start must be in the shoulder (below logit(sigma_s) = {threshold:F3}), got {Start}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
-        if (!(TargetWeight > 0) || double.IsInfinity(TargetWeight)) throw new ArgumentException($"--target-weight must be a positive number, got {TargetWeight}");
-        if (!(GradientNoise >= 0) || double.IsInfinity(GradientNoise)) throw new ArgumentException($"--gradient-noise must be a non-negative number, got {GradientNoise}");
+        if (!(TargetWeight > 0) || double.IsInfinity(TargetWeight))
+            throw new ArgumentException($"--target-weight must be a positive number, got {TargetWeight}");
+        if (!(GradientNoise >= 0) || double.IsInfinity(GradientNoise))
+            throw new ArgumentException($"--gradient-noise must be a non-negative number, got {GradientNoise}");
         if (Paths < 1) throw new ArgumentException($"--paths must be positive, got {Paths}");
         if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");
         return this;
@@ -45,7 +47,8 @@ public static class EscapeSde
     public static int[] FirstPassage(EscapeSdeOptions options, double jacobianNoise, int seed)
     {
         options.Validated();
-        if (!(jacobianNoise >= 0) || double.IsInfinity(jacobianNoise)) throw new ArgumentException($"the noise level must be a non-negative number, got {jacobianNoise}");
+        if (!(jacobianNoise >= 0) || double.IsInfinity(jacobianNoise))
+            throw new ArgumentException($"the noise level must be a non-negative number, got {jacobianNoise}");
         using var scope = NewDisposeScope();
         var generator = new Generator((ulong)seed);
         double threshold = Shoulder.Threshold(options.ShoulderSigma);
@@ -55,7 +58,8 @@ public static class EscapeSde
         for (int k = 1; k <= options.Steps; k++)
         {
             using var step = NewDisposeScope();
-            var gradient = nn.functional.softplus(t) - options.TargetWeight + options.GradientNoise * randn(options.Paths, ScalarType.Float64, generator: generator);
+            var gradient = nn.functional.softplus(t) - options.TargetWeight + options.GradientNoise * randn(options.Paths, ScalarType.Float64,
+                generator: generator);
             var move = -options.LearningRate * t.sigmoid() * gradient + jacobianNoise * randn(options.Paths, ScalarType.Float64, generator: generator);
             // Escaped paths stop: only the first passage is asked for.
             t.add_(move * inside);

@@ -41,7 +41,8 @@ public sealed class ParameterSpace
     /// <summary>Moves the network (its evaluation weights) to <paramref name="point"/>.</summary>
     public void Write(Tensor point)
     {
-        if (point.shape.Length != 1 || point.shape[0] != Size) throw new ArgumentException($"a point of the {Name} space has {Size} coordinates, got [{string.Join(",", point.shape)}]");
+        if (point.shape.Length != 1 || point.shape[0] != Size)
+            throw new ArgumentException($"a point of the {Name} space has {Size} coordinates, got [{string.Join(",", point.shape)}]");
         using (no_grad()) _write(point);
     }
 
@@ -52,7 +53,8 @@ public sealed class ParameterSpace
         var blocks = free.Select(p => (p.name, p.parameter.numel()))
             .Concat(model.ConstrainedWeights.Select((w, i) => ($"W{i}", w.Stored.numel()))).ToList();
         return new ParameterSpace("constrained", blocks,
-            () => cat([.. free.Select(p => p.parameter.detach().flatten().to_type(ScalarType.Float64)), model.CollapsedWeights(reference).to_type(ScalarType.Float64)]),
+            () => cat([.. free.Select(p => p.parameter.detach().flatten().to_type(ScalarType.Float64)),
+                model.CollapsedWeights(reference).to_type(ScalarType.Float64)]),
             point =>
             {
                 long offset = CopyInto(free.Select(p => (Tensor)p.parameter), point, 0);

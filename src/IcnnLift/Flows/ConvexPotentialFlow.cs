@@ -22,7 +22,8 @@ public enum LogDetMethod
 /// <param name="EvaluationProbes">Probe vectors per sample for the Lanczos estimate.</param>
 /// <param name="LanczosSteps">Lanczos steps (capped at d).</param>
 /// <param name="CgIterations">Conjugate-gradient iterations at most for H^-1 v.</param>
-public sealed record FlowOptions(LogDetMethod LogDet = LogDetMethod.Exact, int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20, int CgIterations = 50)
+public sealed record FlowOptions(LogDetMethod LogDet = LogDetMethod.Exact, int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20,
+    int CgIterations = 50)
 {
     public void Validate()
     {

@@ -1,9 +1,18 @@
+using System.Text.Json.Serialization;
 using IcnnLift.Convex;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
 
 namespace IcnnLift.Positivity;
+
+/// <summary>Named sizes of the lift's hypernetwork (<see cref="LiftOptions.Preset"/>).</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<HypernetworkSize>))]
+public enum HypernetworkSize
+{
+    [JsonStringEnumMemberName("small")] Small,
+    [JsonStringEnumMemberName("paper")] Paper,
+}
 
 /// <summary>Settings of the lift's hypernetwork; they belong in the regime map.</summary>
 /// <param name="EncoderWidth">Width of the per-sample encoder.</param>
@@ -16,10 +25,23 @@ namespace IcnnLift.Positivity;
 /// <param name="ConditioningSize">Rows of the training batch the hypernetwork sees (null: all of it).</param>
 public sealed record LiftOptions(int EncoderWidth = 32, int DecoderWidth = 8, double HeadScale = 0.0, int? ConditioningSize = null)
 {
+    /// <summary>The hypernetwork's widths by name: <see cref="HypernetworkSize.Small"/> is the default above (about
+    /// 75k parameters on the default ICNN, rank-8 fluctuation); <see cref="HypernetworkSize.Paper"/> matches the paper's
+    /// matched-capacity control, about 1e6 parameters (encoder 256, decoder 128: the head alone is 128 x 8,256 on a
+    /// width-64, depth-3 ICNN).</summary>
+    public static LiftOptions Preset(HypernetworkSize size) => size switch
+    {
+        HypernetworkSize.Small => new LiftOptions(),
+        HypernetworkSize.Paper => new LiftOptions(EncoderWidth: 256, DecoderWidth: 128),
+        _ => throw new ArgumentOutOfRangeException(nameof(size), size, null),
+    };
+
     public void Validate()
     {
-        if (EncoderWidth < 1 || DecoderWidth < 1) throw new ArgumentException("the lift's encoder and decoder widths must be positive");
-        if (!(HeadScale >= 0) || double.IsInfinity(HeadScale)) throw new ArgumentException($"the lift's head scale must be a non-negative number, got {HeadScale}");
+        if (EncoderWidth < 1) throw new ArgumentException($"--encoder-width must be positive, got {EncoderWidth}");
+        if (DecoderWidth < 1) throw new ArgumentException($"--decoder-width must be positive, got {DecoderWidth}");
+        if (!(HeadScale >= 0) || double.IsInfinity(HeadScale))
+            throw new ArgumentException($"the lift's head scale must be a non-negative number, got {HeadScale}");
         if (ConditioningSize is < 1) throw new ArgumentException($"the conditioning batch size must be positive, got {ConditioningSize}");
     }
 }
@@ -34,6 +56,8 @@ public sealed record LiftOptions(int EncoderWidth = 32, int DecoderWidth = 8, do
 /// Fair start: the head starts at zero (or at <see cref="LiftOptions.HeadScale"/> times the usual
 /// scale) and b at the direct method's t, so at step 0 the weights are those of direct softplus.
 /// Without the bias (the ablation), b is frozen at that same value: no slack channel, same start.
+/// With a fixed batch (lift-fixed), the body sees that batch at every step: the same parameters and start,
+/// no batch noise.
 /// </summary>
 public sealed class Lift : SoftplusReadout
 {
@@ -42,12 +66,21 @@ public sealed class Lift : SoftplusReadout
     private readonly Linear _head;
     private readonly Tensor _bias;
     private readonly LiftOptions _options;
+    private readonly Tensor? _fixedBatch;
 
-    public Lift(IReadOnlyList<long[]> shapes, Tensor initialWeights, int inputDimension, LiftOptions options, bool learnableBias, Generator generator)
-        : base(learnableBias ? "lift" : "lift-nobias", shapes)
+    public Lift(IReadOnlyList<long[]> shapes, Tensor initialWeights, int inputDimension, LiftOptions options, bool learnableBias, Generator generator,
+        Tensor? fixedBatch = null)
+        : base(fixedBatch is not null ? "lift-fixed" : learnableBias ? "lift" : "lift-nobias", shapes)
     {
         options.Validate();
         _options = options;
+        if (fixedBatch is not null)
+        {
+            if (fixedBatch.dim() != 2 || fixedBatch.shape[1] != inputDimension)
+                throw new ArgumentException($"the fixed batch must be [n, {inputDimension}], got [{string.Join(", ", fixedBatch.shape)}]");
+            _fixedBatch = fixedBatch.detach().clone();
+            register_buffer("fixed_batch", _fixedBatch);
+        }
         var dtype = initialWeights.dtype;
         _encoder = nn.Sequential(Dense(inputDimension, options.EncoderWidth, generator, dtype), nn.SiLU());
         _decoder = nn.Sequential(Dense(options.EncoderWidth, options.DecoderWidth, generator, dtype), nn.SiLU());
@@ -69,9 +102,10 @@ public sealed class Lift : SoftplusReadout
         register_module("head", _head);
     }
 
-    /// <summary>h_phi(X): the body's output [Count], before the bias.</summary>
+    /// <summary>h_phi(X): the body's output [Count], before the bias; X is the fixed batch where there is one.</summary>
     public override Tensor Body(Tensor batch)
     {
+        batch = _fixedBatch ?? batch;
         var x = _options.ConditioningSize is int k && k < batch.shape[0] ? batch.narrow(0, 0, k) : batch;
         var summary = _encoder.forward(x).mean([0], keepdim: true);
         return _head.forward(_decoder.forward(summary)).squeeze(0);

@@ -38,15 +38,17 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
 
     public IReadOnlyList<ConstrainedWeight> ConstrainedWeights => _slots;
 
+    /// <param name="fixedBatch">The batch lift-fixed conditions on for the whole run (other methods ignore it).</param>
     public static PositiveNetwork Wrap(nn.Module<Tensor, Tensor> network, PositivityMethod method, int inputDimension,
-        LiftOptions? lift = null, Generator? generator = null)
+        LiftOptions? lift = null, Generator? generator = null, Tensor? fixedBatch = null)
     {
         var slots = FindConstrainedWeights(network);
         if (slots.Length == 0)
             throw new ArgumentException($"module '{network.GetName()}' declares no ConstrainedWeight: nothing for a positivity strategy to make");
         Tensor initial;
         using (no_grad()) initial = cat(slots.Select(s => s.Stored.flatten()).ToArray());
-        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? new Generator(0));
+        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? new Generator(0),
+            fixedBatch);
         return new PositiveNetwork(network, slots, strategy);
     }
 

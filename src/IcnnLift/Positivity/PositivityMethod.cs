@@ -16,6 +16,9 @@ public enum PositivityMethod
     [JsonStringEnumMemberName("softplus-matched")] SoftplusMatched,
     [JsonStringEnumMemberName("lift")] Lift,
     [JsonStringEnumMemberName("lift-nobias")] LiftNoBias,
+    /// <summary>The lift with its body conditioned on one fixed batch for the whole run: the same parameters,
+    /// parametrisation and start, minus the batch noise (the control for "is it the stochasticity?").</summary>
+    [JsonStringEnumMemberName("lift-fixed")] LiftFixed,
     [JsonStringEnumMemberName("admm")] AdmmFixed,
     [JsonStringEnumMemberName("admm-balance")] AdmmBalance,
     [JsonStringEnumMemberName("admm-double")] AdmmDouble,
@@ -32,16 +35,22 @@ public static class PositivityMethods
     /// (see <see cref="Training.MatchedCapacity"/>) instead of the configured one.</summary>
     public static bool MatchesLiftCapacity(PositivityMethod method) => method == PositivityMethod.SoftplusMatched;
 
+    /// <summary>Whether <paramref name="method"/> conditions on one fixed batch, which its creator must be given.</summary>
+    public static bool NeedsFixedBatch(PositivityMethod method) => method == PositivityMethod.LiftFixed;
+
     /// <summary>Builds the strategy for <paramref name="method"/> over constrained weights of the given
-    /// shapes, starting from <paramref name="initialWeights"/> (flat, non-negative).</summary>
+    /// shapes, starting from <paramref name="initialWeights"/> (flat, non-negative). <paramref name="fixedBatch"/>:
+    /// the batch lift-fixed conditions on (see <see cref="NeedsFixedBatch"/>).</summary>
     public static PositivityStrategy Create(PositivityMethod method, IReadOnlyList<long[]> shapes, Tensor initialWeights,
-        int inputDimension, LiftOptions? lift, Generator generator) => method switch
+        int inputDimension, LiftOptions? lift, Generator generator, Tensor? fixedBatch = null) => method switch
     {
         PositivityMethod.Pgd => new ProjectedGradient(shapes, initialWeights),
         PositivityMethod.Softplus or PositivityMethod.SoftplusMatched => new SoftplusReparam(shapes, initialWeights),
         PositivityMethod.SoftplusBias => new SoftplusBiasReparam(shapes, initialWeights),
         PositivityMethod.Lift => new Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: true, generator),
         PositivityMethod.LiftNoBias => new Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: false, generator),
+        PositivityMethod.LiftFixed => new Lift(shapes, initialWeights, inputDimension, lift ?? new LiftOptions(), learnableBias: true, generator,
+            fixedBatch ?? throw new ArgumentException("lift-fixed needs the batch its body conditions on")),
         PositivityMethod.AdmmFixed => new Admm(shapes, initialWeights, AdmmSchedule.Fixed),
         PositivityMethod.AdmmBalance => new Admm(shapes, initialWeights, AdmmSchedule.ResidualBalancing),
         PositivityMethod.AdmmDouble => new Admm(shapes, initialWeights, AdmmSchedule.Doubling),

@@ -123,7 +123,8 @@ public sealed class Target
         const int components = 4;
         var means = Enumerable.Range(0, components).Select(_ => Enumerable.Range(0, d).Select(_ => 2 * Normal.Sample(structure, 0, 1)).ToArray()).ToArray();
         var mixing = Enumerable.Range(0, components).Select(_ =>
-            Enumerable.Range(0, d).Select(i => Enumerable.Range(0, d).Select(j => (i == j ? 1.0 : 0.0) + 0.3 * Normal.Sample(structure, 0, 1)).ToArray()).ToArray()).ToArray();
+            Enumerable.Range(0, d).Select(i => Enumerable.Range(0, d).Select(j => (i == j ? 1.0 : 0.0) + 0.3 * Normal.Sample(structure, 0,
+                1)).ToArray()).ToArray()).ToArray();
         return new Target($"tabular-{d}d", d, $"{d}-D mixture with skewed and heavy-tailed coordinates", rng =>
         {
             int k = rng.Next(components);

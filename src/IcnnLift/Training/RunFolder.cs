@@ -52,11 +52,17 @@ public static class RunFolder
     public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
     {
         using var writer = new StreamWriter(path);
-        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy,cross_covariance,admm_rho,admm_primal_residual,admm_dual_residual");
+        writer.WriteLine("step,train_loss,validation_nll,shoulder_occupancy,cross_covariance,admm_rho,admm_primal_residual,admm_dual_residual,"
+            + "batch_noise_median,batch_noise_p90,shoulder_noise_median,shoulder_noise_p90,shoulder_gap_median");
         foreach (var r in rows)
+        {
+            var n = r.BatchNoise;
             writer.WriteLine(string.Join(",", r.Step.ToString(CultureInfo.InvariantCulture), Format(r.TrainLoss),
                 r.ValidationNll is double v ? Format(v) : "", Format(r.ShoulderOccupancy), r.CrossCovariance is double x ? Format(x) : "",
-                r.Admm is { } a ? Format(a.Rho) : "", r.Admm is { } b ? Format(b.PrimalResidual) : "", r.Admm is { } c ? Format(c.DualResidual) : ""));
+                r.Admm is { } a ? Format(a.Rho) : "", r.Admm is { } b ? Format(b.PrimalResidual) : "", r.Admm is { } c ? Format(c.DualResidual) : "",
+                n is null ? "" : Format(n.Median), n is null ? "" : Format(n.P90), n is null ? "" : Format(n.ShoulderMedian),
+                n is null ? "" : Format(n.ShoulderP90), n is null ? "" : Format(n.ShoulderGap)));
+        }
     }
 
     private static string Format(double v) => SampleCsv.Cell(v);

@@ -1,3 +1,5 @@
+using IcnnLift.Diagnostics;
+
 namespace IcnnLift.Training;
 
 /// <summary>One row of a run's per-iteration log. Validation NLL is set at evaluation steps only;
@@ -8,6 +10,9 @@ public sealed record MetricsRow(int Step, double TrainLoss, double? ValidationNl
 {
     /// <summary>||Sigma||_F of the slack-channel cross-covariance, at the steps where it is read.</summary>
     public double? CrossCovariance { get; init; }
+
+    /// <summary>The lift family's batch noise, at evaluation steps.</summary>
+    public BatchNoiseReading? BatchNoise { get; init; }
 }
 
 /// <summary>ADMM's penalty and residuals after a step.</summary>
@@ -27,6 +32,8 @@ public sealed record RunResult
     public double? TotalVariation { get; init; }
     /// <summary>Expected NLL under the true density, by quadrature: no test-sample noise (known targets only).</summary>
     public double? CrossEntropy { get; init; }
+    /// <summary>KL(target || model) by quadrature: cross-entropy less the target's entropy (known targets, d &lt;= 2).</summary>
+    public double? ExcessCrossEntropy { get; init; }
     /// <summary>log Z of the energy model (flows are normalised by construction).</summary>
     public double? LogZ { get; init; }
     /// <summary>Monte Carlo standard error of log Z (and so of the test NLL) when it is importance-sampled.</summary>

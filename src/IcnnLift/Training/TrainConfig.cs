@@ -41,6 +41,8 @@ public sealed record TrainConfig
     public int CrossCovarianceWindow { get; init; } = 50;
     /// <summary>The cross-covariance is read every this many iterations.</summary>
     public int CrossCovarianceEvery { get; init; } = 50;
+    /// <summary>Fresh training batches the lift family's batch noise is measured over at each evaluation; 0 turns it off.</summary>
+    public int NoiseBatches { get; init; } = 16;
     /// <summary>Quadrature points per dimension; null: 512 in 1-D, 64 in 2-D.</summary>
     public int? GridPoints { get; init; }
     /// <summary>The quadrature box is the data's range widened by this fraction of it on each side.</summary>
@@ -73,7 +75,8 @@ public sealed record TrainConfig
         if (Steps < 1) throw new ArgumentException($"--steps must be positive, got {Steps}");
         if (BatchSize < 1) throw new ArgumentException($"--batch-size must be positive, got {BatchSize}");
         if (!(LearningRate > 0) || double.IsInfinity(LearningRate)) throw new ArgumentException($"--lr must be a positive number, got {LearningRate}");
-        if (HypernetworkLearningRate is double h && (!(h > 0) || double.IsInfinity(h))) throw new ArgumentException($"--hyper-lr must be a positive number, got {h}");
+        if (HypernetworkLearningRate is double h && (!(h > 0) || double.IsInfinity(h)))
+            throw new ArgumentException($"--hyper-lr must be a positive number, got {h}");
         if (InitialLevel is double level && !double.IsFinite(level)) throw new ArgumentException($"--init-level must be a finite number, got {level}");
         if (EvalEvery < 1) throw new ArgumentException($"--eval-every must be positive, got {EvalEvery}");
         if (Width < 1) throw new ArgumentException($"--width must be positive, got {Width}");
@@ -86,6 +89,7 @@ public sealed record TrainConfig
         if (Base != EnergyBase.None && Task != DensityTask.Ebm) throw new ArgumentException($"--base {Choice.Name(Base)} is for energy models (--task ebm)");
         Shoulder.Threshold(ShoulderSigma);
         if (CrossCovarianceWindow is < 0 or 1) throw new ArgumentException($"--crosscov-window must be 0 (off) or at least 2, got {CrossCovarianceWindow}");
+        if (NoiseBatches is < 0 or 1) throw new ArgumentException($"--noise-batches must be 0 (off) or at least 2, got {NoiseBatches}");
         if (CrossCovarianceEvery < 1) throw new ArgumentException($"--crosscov-every must be positive, got {CrossCovarianceEvery}");
         Lift.Validate();
         NetworkSpec(dimension).Validate();

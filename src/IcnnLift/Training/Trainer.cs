@@ -47,11 +47,12 @@ public static class Trainer
         var run = Setup.Of(config, data);
         var (train, model, density) = (run.Train, run.Model, run.Density);
         using var crossCovariance = config.CrossCovarianceWindow > 0 && model.Strategy is SoftplusReadout readout
-            ? new SlackCrossCovariance(readout, train.narrow(0, 0, Math.Min(train.shape[0], CrossCovarianceReferenceRows)), config.CrossCovarianceWindow, config.ShoulderSigma)
+            ? new SlackCrossCovariance(readout, train.narrow(0, 0, Math.Min(train.shape[0], CrossCovarianceReferenceRows)), config.CrossCovarianceWindow,
+                config.ShoulderSigma)
             : null;
         var readings = new List<double>();
-        var log = new Checkpoints(run, config.Steps);
-        var order = new BatchOrder(data.Train.Length, Math.Min(config.BatchSize, data.Train.Length), config.Seed);
+        var log = new Checkpoints(run, config.Steps, NoiseProbe(config, run));
+        var order = new BatchOrder(data.Train.Length, run.BatchSize, config.Seed);
         double occupancy = double.NaN;
         int stepsRun = 0;
         string? stopped = null;
@@ -61,7 +62,8 @@ public static class Trainer
         for (int step = 1; step <= config.Steps; step++)
         {
             using var scope = NewDisposeScope();
-            var (nll, stepOccupancy) = Step(model, run.Optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma, crossCovariance);
+            var (nll, stepOccupancy) = Step(model, run.Optimizer, train.index_select(0, order.Next()), density.TrainingLoss, config.ShoulderSigma,
+                crossCovariance);
             if (!double.IsFinite(nll))
             {
                 stopped = $"training loss became {nll} at step {step}; stopped and kept the checkpoint of step {log.BestStep}";
@@ -86,24 +88,31 @@ public static class Trainer
 
     /// <summary>What a run trains with: the splits as tensors, the density model and its wrapped network, the optimiser,
     /// and the rows the lift's evaluation weights are collapsed on. Everything random comes from the seed, in this order.</summary>
-    private sealed record Setup(Tensor Train, Tensor Validation, Tensor Test, Tensor Reference, IDensityModel Density, PositiveNetwork Model, optim.Optimizer Optimizer)
+    private sealed record Setup(Tensor Train, Tensor Validation, Tensor Test, Tensor Reference, IDensityModel Density, PositiveNetwork Model,
+        optim.Optimizer Optimizer, int BatchSize)
     {
         public static Setup Of(TrainConfig config, Dataset data)
         {
             var dtype = config.DType;
             var train = Rows.ToTensor(data.Train, dtype);
+            int batchSize = Math.Min(config.BatchSize, data.Train.Length);
             var generator = new Generator((ulong)config.Seed);
             var density = DensityModels.Create(config, data.Dimension, generator, train);
-            var model = PositiveNetwork.Wrap(density.Module, config.Method, data.Dimension, config.Lift, generator);
+            // lift-fixed conditions on the run's first batch for good (a second copy of the order, so the run's own is untouched).
+            var fixedBatch = PositivityMethods.NeedsFixedBatch(config.Method)
+                ? train.index_select(0, new BatchOrder(data.Train.Length, batchSize, config.Seed).Next())
+                : null;
+            var model = PositiveNetwork.Wrap(density.Module, config.Method, data.Dimension, config.Lift, generator, fixedBatch);
             // The lift's evaluation weights come from the training set, or a fixed large part of it.
             var reference = train.shape[0] > ReferenceRows ? train.narrow(0, 0, ReferenceRows) : train;
-            return new Setup(train, Rows.ToTensor(data.Validation, dtype), Rows.ToTensor(data.Test, dtype), reference, density, model, CreateOptimizer(model, config));
+            var (validation, test) = (Rows.ToTensor(data.Validation, dtype), Rows.ToTensor(data.Test, dtype));
+            return new Setup(train, validation, test, reference, density, model, CreateOptimizer(model, config), batchSize);
         }
     }
 
     /// <summary>The per-step log and the best-validation checkpoint: evaluation collapses the weights on the reference
     /// rows, logs the validation NLL and keeps a snapshot of the network when it is the lowest so far.</summary>
-    private sealed class Checkpoints(Setup run, int steps)
+    private sealed class Checkpoints(Setup run, int steps, Func<BatchNoiseReading?> batchNoise)
     {
         private Dictionary<string, Tensor>? _snapshot;
 
@@ -119,7 +128,7 @@ public static class Trainer
             run.Model.Collapse(run.Reference);
             run.Density.Refit();
             double validationNll = run.Density.NllValue(run.Validation);
-            Metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy, AdmmOf(run.Model)));
+            Metrics.Add(new MetricsRow(step, trainNll, validationNll, occupancy, AdmmOf(run.Model)) { BatchNoise = batchNoise() });
             if (_snapshot is null || validationNll < Best)
             {
                 Best = validationNll;
@@ -136,6 +145,20 @@ public static class Trainer
         }
     }
 
+    /// <summary>The batch noise of the lift family's body at the training iterate, over fresh batches of the training rows
+    /// drawn from an order of their own (the run's batches are untouched); null where it is off or there is no body.</summary>
+    private static Func<BatchNoiseReading?> NoiseProbe(TrainConfig config, Setup run)
+    {
+        if (config.NoiseBatches == 0 || run.Model.Strategy is not SoftplusReadout readout) return () => null;
+        var order = new BatchOrder((int)run.Train.shape[0], run.BatchSize, unchecked(config.Seed * 7919 + 1));
+        return () =>
+        {
+            using var scope = NewDisposeScope();
+            var batches = Enumerable.Range(0, config.NoiseBatches).Select(_ => run.Train.index_select(0, order.Next())).ToList();
+            return BatchNoise.Measure(readout, batches, config.ShoulderSigma);
+        };
+    }
+
     /// <summary>How the steps went: the last step run, the shoulder occupancy then, the mean cross-covariance reading,
     /// and why training stopped early, if it did.</summary>
     private sealed record Course(int StepsRun, double FinalOccupancy, double? MeanCrossCovariance, string? Stopped);
@@ -149,8 +172,9 @@ public static class Trainer
         double testNll = density.NllValue(run.Test);
         var comparison = target?.HasDensity == true && data.Dimension <= 2
             // An energy model's own quadrature grid is the one to compare on; a flow has none, so one is built.
-            ? density.CompareWith(density.QuadratureGrid ?? QuadratureNormalizer.Covering(run.Train, config.GridMargin, config.GridPoints), target.LogDensity, config.DType)
-            : ((double, double)?)null;
+            ? density.CompareWith(density.QuadratureGrid ?? QuadratureNormalizer.Covering(run.Train, config.GridMargin, config.GridPoints), target.LogDensity,
+                config.DType)
+            : null;
         return new RunResult
         {
             Target = data.Name,
@@ -159,8 +183,9 @@ public static class Trainer
             BestStep = log.BestStep,
             BestValidationNll = log.Best,
             TestNll = testNll,
-            TotalVariation = comparison?.Item1,
-            CrossEntropy = comparison?.Item2,
+            TotalVariation = comparison?.TotalVariation,
+            CrossEntropy = comparison?.CrossEntropy,
+            ExcessCrossEntropy = comparison?.ExcessCrossEntropy,
             LogZ = normalization?.LogZ,
             LogZStandardError = normalization?.StandardError,
             EffectiveSampleSize = normalization?.EffectiveSampleSize,
@@ -216,7 +241,8 @@ public static class Trainer
         double hyperRate = config.HypernetworkLearningRate ?? config.LearningRate;
         if (config.Optimizer == OptimizerKind.Sgd)
         {
-            var sgd = new List<SGD.ParamGroup> { new(baseParameters, new SGD.Options { LearningRate = config.LearningRate, momentum = TrainConfig.SgdMomentum }) };
+            var sgd = new List<SGD.ParamGroup> { new(baseParameters, new SGD.Options { LearningRate = config.LearningRate,
+                momentum = TrainConfig.SgdMomentum }) };
             if (hyper.Count > 0) sgd.Add(new(hyper.Cast<Parameter>(), new SGD.Options { LearningRate = hyperRate, momentum = TrainConfig.SgdMomentum }));
             return optim.SGD(sgd, config.LearningRate, TrainConfig.SgdMomentum);
         }

@@ -19,7 +19,8 @@ public sealed class CliTests : TempFolderTest
         return path;
     }
 
-    private static readonly string[] Quick = ["--steps", "30", "--width", "8", "--depth", "2", "--eval-every", "10", "--grid-points", "128", "--n-train", "200", "--n-validation", "100", "--n-test", "200"];
+    private static readonly string[] Quick = ["--steps", "30", "--width", "8", "--depth", "2", "--eval-every", "10", "--grid-points", "128", "--n-train",
+        "200", "--n-validation", "100", "--n-test", "200"];
 
     public static TheoryData<string[], string> BadInputs => new()
     {
@@ -52,6 +53,10 @@ public sealed class CliTests : TempFolderTest
         { ["landscape", "--target", "gumbel", "--alpha-range", "1"], "--alpha-range: expected two numbers" },
         { ["landscape", "--target", "gumbel", "--beta-range", "1,-1"], "--beta-range must be two finite numbers, low < high" },
         { ["landscape", "--target", "gumbel", "--resolution", "1"], "--resolution must be at least 2" },
+        { ["train", "--target", "gumbel", "--hypernetwork", "huge"], "unknown hypernetwork preset 'huge' (small, paper)" },
+        { ["train", "--target", "gumbel", "--encoder-width", "0"], "--encoder-width must be positive" },
+        { ["train", "--target", "gumbel", "--hypernetwork", "paper", "--decoder-width", "-3"], "--decoder-width must be positive" },
+        { ["train", "--target", "gumbel", "--noise-batches", "1"], "--noise-batches must be 0 (off) or at least 2" },
     };
 
     [Theory]
@@ -80,6 +85,24 @@ public sealed class CliTests : TempFolderTest
         Assert.Equal(2, code);
         Assert.Contains(expected, err);
         Assert.False(Directory.Exists(output));
+    }
+
+    [Fact]
+    public void Lift_fixed_with_the_paper_scale_hypernetwork_records_its_settings_and_its_batch_noise()
+    {
+        var output = Path.Combine(Folder, "fixed");
+        Assert.Equal(0, Run(["train", "--target", "gumbel", "--method", "lift-fixed", "--hypernetwork", "paper", "--decoder-width", "16",
+            "--noise-batches", "4", "--out", output, .. Quick]).Code);
+        var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "config.json")))!["config"]!;
+        Assert.Equal("lift-fixed", (string?)config["method"]);
+        Assert.Equal(256, (int?)config["lift"]!["encoder_width"]);
+        Assert.Equal(16, (int?)config["lift"]!["decoder_width"]);
+        Assert.Equal(4, (int?)config["noise_batches"]);
+        var metrics = File.ReadAllLines(Path.Combine(output, "metrics.csv"));
+        int column = Array.IndexOf(metrics[0].Split(','), "batch_noise_median");
+        var logged = metrics.Skip(1).Select(l => l.Split(',')[column]).Where(v => v.Length > 0).ToList();
+        Assert.Equal(4, logged.Count); // steps 0, 10, 20, 30
+        Assert.All(logged, v => Assert.Equal("0", v)); // one batch for good: no batch noise
     }
 
     [Fact]
@@ -151,7 +174,8 @@ public sealed class CliTests : TempFolderTest
     public void A_flow_trains_on_a_uci_folder_and_a_missing_folder_is_bad_input()
     {
         var rng = new Random(5);
-        Data.UciTabularTests.WriteNpy(Path.Combine(Folder, "data.npy"), Enumerable.Range(0, 600).Select(_ => Enumerable.Range(0, 8).Select(_ => rng.NextDouble()).ToArray()).ToArray());
+        Data.UciTabularTests.WriteNpy(Path.Combine(Folder, "data.npy"), Enumerable.Range(0, 600).Select(_ => Enumerable.Range(0,
+            8).Select(_ => rng.NextDouble()).ToArray()).ToArray());
         var output = Path.Combine(Folder, "power-run");
         var (code, stdout, err) = Run(["train", "--task", "flow", "--uci", "power", "--data-dir", Folder, "--out", output, "--json", .. Quick]);
         Assert.True(code == 0, err);
@@ -169,7 +193,8 @@ public sealed class CliTests : TempFolderTest
         var rng = new Random(2);
         for (int d = 0; d < 10; d++)
             File.WriteAllText(Path.Combine(digits, $"{d}.json"), "{ \"data\": [" +
-                string.Join(",", Enumerable.Range(0, perClass * 784).Select(_ => (rng.NextDouble() < 0.2 ? rng.NextDouble() : 0).ToString("F3", System.Globalization.CultureInfo.InvariantCulture))) + "] }");
+                string.Join(",", Enumerable.Range(0, perClass * 784).Select(_ => (rng.NextDouble() < 0.2 ? rng.NextDouble() : 0).ToString("F3",
+                    System.Globalization.CultureInfo.InvariantCulture))) + "] }");
         return digits;
     }
 
@@ -206,11 +231,13 @@ public sealed class CliTests : TempFolderTest
     public void Ablate_reports_the_structural_zeros_and_sde_the_escape_fractions()
     {
         var output = Path.Combine(Folder, "ablate");
-        var (code, stdout, _) = Run(["ablate", "--target", "gumbel", "--seeds", "1", "--crosscov-window", "10", "--crosscov-every", "5", "--out", output, .. Quick]);
+        var (code, stdout, _) = Run(["ablate", "--target", "gumbel", "--seeds", "1", "--crosscov-window", "10", "--crosscov-every", "5", "--out", output,
+            .. Quick]);
         Assert.Equal(0, code);
         foreach (var file in new[] { "ablation.csv", "ablation.png", "crosscov.png", "occupancy.png", "runs/lift-nobias-seed0/metrics.csv" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);
-        var rows = File.ReadAllLines(Path.Combine(output, "ablation.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[0], r => double.Parse(r[2], System.Globalization.CultureInfo.InvariantCulture));
+        var rows = File.ReadAllLines(Path.Combine(output, "ablation.csv")).Skip(1).Select(l => l.Split(',')).ToDictionary(r => r[0], r => double.Parse(r[2],
+            System.Globalization.CultureInfo.InvariantCulture));
         Assert.Equal(0.0, rows["softplus"]);
         Assert.Equal(0.0, rows["softplus-bias"]);
         Assert.Equal(0.0, rows["lift-nobias"]);
@@ -230,7 +257,8 @@ public sealed class CliTests : TempFolderTest
     public void Landscape_writes_both_panels_and_the_trajectories()
     {
         var output = Path.Combine(Folder, "land");
-        var (code, stdout, _) = Run(["landscape", "--target", "gumbel", "--other", "pgd", "--resolution", "5", "--trajectory-every", "10", "--out", output, .. Quick]);
+        var (code, stdout, _) = Run(["landscape", "--target", "gumbel", "--other", "pgd", "--resolution", "5", "--trajectory-every", "10", "--out", output,
+            .. Quick]);
         Assert.Equal(0, code);
         Assert.Contains("points/s", stdout);
         var grid = File.ReadAllLines(Path.Combine(output, "landscape.csv"));
@@ -290,7 +318,8 @@ public sealed class CliTests : TempFolderTest
         Assert.Equal(0, Run("reproduce", "admm", "--quick", "--shard", "1/2", "--threads", "1", "--out", parts).Code);
         // Every run's result.json, less its wall-clock seconds.
         string[] Results(string root) => Directory.GetDirectories(Path.Combine(root, "admm", "runs", "gumbel")).Order(StringComparer.Ordinal)
-            .Select(d => Path.GetFileName(d) + ":" + string.Join("\n", File.ReadAllLines(Path.Combine(d, "result.json")).Where(l => !l.Contains("\"seconds\"", StringComparison.Ordinal))))
+            .Select(d => Path.GetFileName(d) + ":" + string.Join("\n", File.ReadAllLines(Path.Combine(d, "result.json")).Where(l => !l.Contains("\"seconds\"",
+                StringComparison.Ordinal))))
             .ToArray();
         var expected = Results(whole);
         Assert.Equal(10, expected.Length);
@@ -342,7 +371,8 @@ public sealed class CliTests : TempFolderTest
         string[] Runs(string threads)
         {
             var output = Path.Combine(Folder, "t" + threads);
-            Assert.Equal(0, Run(["compare", "--target", "gumbel", "--methods", "softplus,lift", "--seeds", "2", "--threads", threads, "--out", output, .. Quick]).Code);
+            Assert.Equal(0, Run(["compare", "--target", "gumbel", "--methods", "softplus,lift", "--seeds", "2", "--threads", threads, "--out", output,
+                .. Quick]).Code);
             // Drop the wall-clock column.
             var lines = File.ReadAllLines(Path.Combine(output, "runs.csv"));
             int seconds = Array.IndexOf(lines[0].Split(','), "seconds");

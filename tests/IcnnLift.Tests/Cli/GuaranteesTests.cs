@@ -12,7 +12,8 @@ namespace IcnnLift.Tests.Cli;
 [Collection("console")]
 public sealed class GuaranteesTests : TempFolderTest
 {
-    private static readonly string[] Quick = ["--steps", "30", "--width", "8", "--depth", "2", "--eval-every", "10", "--grid-points", "128", "--n-train", "200", "--n-validation", "100", "--n-test", "200"];
+    private static readonly string[] Quick = ["--steps", "30", "--width", "8", "--depth", "2", "--eval-every", "10", "--grid-points", "128", "--n-train",
+        "200", "--n-validation", "100", "--n-test", "200"];
 
     /// <summary>Long enough to be interrupted (minutes), cheap to start.</summary>
     private static readonly string[] Long = ["--target", "gumbel", "--steps", "200000", "--width", "8", "--depth", "2"];
@@ -258,7 +259,8 @@ public sealed class GuaranteesTests : TempFolderTest
     public void Values_that_overflow_float32_are_refused_with_file_line_and_column(int rows, int at, string expected)
     {
         var rng = new Random(1);
-        var csv = Csv("big.csv", Enumerable.Range(0, rows).Select(i => at < 0 || i == at ? "1e308" : rng.NextDouble().ToString("R", CultureInfo.InvariantCulture)));
+        var csv = Csv("big.csv", Enumerable.Range(0, rows).Select(i => at < 0 || i == at ? "1e308" : rng.NextDouble().ToString("R",
+            CultureInfo.InvariantCulture)));
         var (code, _, err) = InProcess.Run(["train", "--data", csv, "--out", P("run"), .. Quick]);
         Assert.Equal(2, code);
         OneLine(err, expected);
@@ -282,7 +284,8 @@ public sealed class GuaranteesTests : TempFolderTest
     public void Data_a_density_cannot_be_fitted_to_is_refused_before_any_work()
     {
         var rng = new Random(1);
-        var wide = Csv("wide.csv", Enumerable.Range(0, 20).Select(_ => string.Join(",", Enumerable.Range(0, 10_000).Select(_ => rng.NextDouble().ToString("F3", CultureInfo.InvariantCulture)))));
+        var wide = Csv("wide.csv", Enumerable.Range(0, 20).Select(_ => string.Join(",", Enumerable.Range(0, 10_000).Select(_ => rng.NextDouble().ToString("F3",
+            CultureInfo.InvariantCulture)))));
         var clock = Stopwatch.StartNew();
         var (code, _, err) = InProcess.Run(["train", "--data", wide, "--out", P("run"), .. Quick]);
         Assert.Equal(2, code);

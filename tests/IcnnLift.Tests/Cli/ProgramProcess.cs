@@ -72,7 +72,8 @@ internal sealed class ProgramProcess : IDisposable
 
     /// <summary>The live (not zombie) processes whose parent is <paramref name="pid"/>, from /proc.</summary>
     public static List<int> ChildrenOf(int pid) =>
-        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture))
+        Directory.GetDirectories("/proc").Select(Path.GetFileName).Where(n => n!.All(char.IsAsciiDigit)).Select(n => int.Parse(n!,
+            CultureInfo.InvariantCulture))
             .Where(p => Stat(p) is { } s && s.Parent == pid && s.State != "Z").ToList();
 
     /// <summary>Whether <paramref name="pid"/> runs (exists and is not a zombie).</summary>

@@ -20,7 +20,8 @@ public class DerivativesTests
     public void Closed_form_matches_autograd(string activation, int d, int depth, bool gaussianBase = false)
     {
         var g = new Generator(17);
-        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: Activation.Parse(activation), Alpha: 0.3, Initialization: InitializationKind.Principled,
+        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: Activation.Parse(activation), Alpha: 0.3,
+            Initialization: InitializationKind.Principled,
             Base: gaussianBase ? EnergyBase.Gaussian : EnergyBase.None), g, ScalarType.Float64);
         // Push the weights away from the initialisation so that every term matters.
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
@@ -51,7 +52,8 @@ public class DerivativesTests
         using var plain = new InputConvexNetwork(spec, new Generator(4), ScalarType.Float64);
         using var based = new InputConvexNetwork(spec with { Base = EnergyBase.Gaussian }, new Generator(4), ScalarType.Float64);
         var g = new Generator(5);
-        var data = randn([500, 3], ScalarType.Float64, generator: g).matmul(tensor(new double[] { 2, 0, 0, 1, 1, 0, 0, 0.5, 0.3 }, [3, 3], ScalarType.Float64)) + 1;
+        var data = randn([500, 3], ScalarType.Float64, generator: g).matmul(tensor(new double[] { 2, 0, 0, 1, 1, 0, 0, 0.5, 0.3 }, [3, 3],
+            ScalarType.Float64)) + 1;
         based.FitGaussianBase(data);
         var (mean, covariance) = based.GaussianBase!.Value;
         var centred = data - data.mean([0]);
@@ -93,7 +95,8 @@ public class DerivativesTests
         // Hessian built by autograd twice (create_graph), so that both are functions of every parameter.
         const int d = 3, n = 5;
         var g = new Generator(23);
-        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 12, Depth: 3, Activation: Activation.Parse(activation), Alpha: 0.3, Initialization: InitializationKind.Principled), g, ScalarType.Float64);
+        using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 12, Depth: 3, Activation: Activation.Parse(activation), Alpha: 0.3,
+            Initialization: InitializationKind.Principled), g, ScalarType.Float64);
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
         var parameters = net.parameters().ToArray();
         var x = randn([n, d], ScalarType.Float64, generator: g);
@@ -111,7 +114,8 @@ public class DerivativesTests
             var expected = reference[k] is { } r && r.IsInvalid == false ? r : zeros_like(parameters[k]);
             var actual = closed[k] is { } c && c.IsInvalid == false ? c : zeros_like(parameters[k]);
             double error = (actual - expected).abs().max().ToDouble(), scale = expected.abs().max().ToDouble();
-            Assert.True(error <= 1e-7 * (1 + scale), $"{activation}: parameter {k} {net.named_parameters().ElementAt(k).name}: gradients differ by {error} (scale {scale})");
+            Assert.True(error <= 1e-7 * (1 + scale), $"{activation}: parameter {k} {net.named_parameters().ElementAt(k).name}: gradients differ by {error} "
+                + $"(scale {scale})");
         }
     }
 }

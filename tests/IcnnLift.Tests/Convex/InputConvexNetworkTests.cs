@@ -14,7 +14,8 @@ public class InputConvexNetworkTests
     };
 
     private static InputConvexNetwork Network(string activation, string init, int d = 3, double alpha = 0.1, int seed = 1) =>
-        new(new IcnnSpec(d, Width: 16, Depth: 3, Activation: Activation.Parse(activation), Alpha: alpha, Initialization: Initialization.Parse(init)), new Generator((ulong)seed), ScalarType.Float64);
+        new(new IcnnSpec(d, Width: 16, Depth: 3, Activation: Activation.Parse(activation), Alpha: alpha, Initialization: Initialization.Parse(init)),
+            new Generator((ulong)seed), ScalarType.Float64);
 
     [Theory]
     [MemberData(nameof(Activations))]

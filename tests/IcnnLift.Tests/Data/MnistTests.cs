@@ -51,7 +51,8 @@ public sealed class MnistTests : TempFolderTest
         for (int d = 0; d < 10; d++) File.WriteAllText(Path.Combine(Folder, $"{d}.json"), body(d));
     }
 
-    private static string Data(int images, double value = 0.5) => "{ \"data\": [" + string.Join(",", Enumerable.Repeat(value.ToString(System.Globalization.CultureInfo.InvariantCulture), images * 784)) + "] }";
+    private static string Data(int images, double value = 0.5) => "{ \"data\": [" + string.Join(",",
+        Enumerable.Repeat(value.ToString(System.Globalization.CultureInfo.InvariantCulture), images * 784)) + "] }";
 
     [Fact]
     public void Reads_the_npm_packages_json_digits()

@@ -103,8 +103,10 @@ public sealed class UciTabularTests : TempFolderTest
                 .Concat(Enumerable.Range(0, 4).Select(_ => rng.NextDouble().ToString("R")))
                 .Append(rng.Next(3).ToString()) // a discrete-valued feature
                 .Concat(extra ? ["0"] : []));
-        File.WriteAllText(Path.Combine(Folder, "1000_train.csv"), "# label,f0,f1,f2,f3,f4\n" + string.Join("\n", Enumerable.Range(0, 300).Select(i => Row(i % 3 == 0 ? 0 : 1, false))));
-        File.WriteAllText(Path.Combine(Folder, "1000_test.csv"), "# label,f0,f1,f2,f3,f4,mass\n" + string.Join("\n", Enumerable.Range(0, 60).Select(i => Row(i % 3 == 0 ? 0 : 1, true))));
+        File.WriteAllText(Path.Combine(Folder, "1000_train.csv"), "# label,f0,f1,f2,f3,f4\n" + string.Join("\n", Enumerable.Range(0,
+            300).Select(i => Row(i % 3 == 0 ? 0 : 1, false))));
+        File.WriteAllText(Path.Combine(Folder, "1000_test.csv"), "# label,f0,f1,f2,f3,f4,mass\n" + string.Join("\n", Enumerable.Range(0,
+            60).Select(i => Row(i % 3 == 0 ? 0 : 1, true))));
         var data = UciTabular.Load("hepmass", Folder);
         Assert.Equal(4, data.Dimension); // the discrete feature is gone
         Assert.Equal(200 - 20, data.Train.Length);

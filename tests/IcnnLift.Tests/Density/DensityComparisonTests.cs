@@ -21,9 +21,10 @@ public class DensityComparisonTests
         var model = new LogConcaveDensity(TestNetworks.Quadratic(d, alpha: 1.0), grid);
         double TrueLogDensity(double[] x) => -0.5 * d * Math.Log(2 * Math.PI) - 0.5 * ((x[0] - 1) * (x[0] - 1) + x.Skip(1).Sum(v => v * v));
 
-        var (tv, ce) = model.CompareWith(grid, TrueLogDensity, ScalarType.Float64);
+        var (tv, ce, kl) = model.CompareWith(grid, TrueLogDensity, ScalarType.Float64);
         // |p - q| has a kink where the densities cross; the grid's error there is of order 1e-5.
         Assert.Equal(TotalVariation, tv, 1e-4);
         Assert.Equal(crossEntropy, ce, 1e-5);
+        Assert.Equal(0.5, kl, 1e-5); // KL(N(e1, I) || N(0, I)) = |e1|^2 / 2
     }
 }

@@ -28,7 +28,8 @@ public class SlackCrossCovarianceTests
     [InlineData(PositivityMethod.Softplus)]     // no body, no slack
     [InlineData(PositivityMethod.SoftplusBias)] // a body that does not see the batch
     [InlineData(PositivityMethod.LiftNoBias)]   // no slack
-    public void The_three_deletions_read_exactly_zero(PositivityMethod method)
+    [InlineData(PositivityMethod.LiftFixed)]    // a body that sees one batch only
+    public void The_deletions_read_exactly_zero(PositivityMethod method)
     {
         var result = Train(method);
         Assert.NotEmpty(result.Readings);

@@ -17,7 +17,9 @@ public class StrategyTests
     {
         var g = new Generator((ulong)seed);
         var net = new InputConvexNetwork(new IcnnSpec(D, Width: 12, Depth: 3, Alpha: 0.05), g, ScalarType.Float64);
-        return (net, PositiveNetwork.Wrap(net, method, D, new LiftOptions(EncoderWidth: 8, DecoderWidth: 8, HeadScale: headScale), g));
+        // lift-fixed's batch comes from a generator of its own, so every method draws the same initial network from g.
+        var fixedBatch = randn([16, D], ScalarType.Float64, generator: new Generator(99));
+        return (net, PositiveNetwork.Wrap(net, method, D, new LiftOptions(EncoderWidth: 8, DecoderWidth: 8, HeadScale: headScale), g, fixedBatch));
     }
 
     /// <summary>A few Adam steps on a loss that pulls every constrained weight towards negative values.</summary>
@@ -87,7 +89,8 @@ public class StrategyTests
         foreach (var w in start.Skip(1))
             Assert.True(w.allclose(start[0], rtol: 1e-10, atol: 1e-12));
         // ... and the weights are those the network was initialised with.
-        Assert.True(start[0].allclose(cat(Wrapped(PositivityMethod.Pgd).Net.ConstrainedWeights.Select(c => c.Stored.flatten()).ToArray()), rtol: 1e-10, atol: 1e-12));
+        Assert.True(start[0].allclose(cat(Wrapped(PositivityMethod.Pgd).Net.ConstrainedWeights.Select(c => c.Stored.flatten()).ToArray()), rtol: 1e-10,
+            atol: 1e-12));
     }
 
     [Fact]
@@ -130,6 +133,36 @@ public class StrategyTests
         TrainTowardsNegativeWeights(model);
         var w = model.CollapsedWeights(zeros(1, D, ScalarType.Float64));
         Assert.True(w.eq(0).any().item<bool>(), "the loss drives weights below zero, so some should sit exactly at zero");
+    }
+
+    [Fact]
+    public void Lift_fixed_is_the_lift_with_the_same_parameters_and_start_but_no_batch_noise()
+    {
+        var (_, lift) = Wrapped(PositivityMethod.Lift, headScale: 1.0);
+        var (_, fixedLift) = Wrapped(PositivityMethod.LiftFixed, headScale: 1.0);
+        var liftParameters = lift.Strategy.named_parameters().ToList();
+        var fixedParameters = fixedLift.Strategy.named_parameters().ToList();
+        Assert.Equal(liftParameters.Select(p => p.name), fixedParameters.Select(p => p.name));
+        foreach (var (a, b) in liftParameters.Zip(fixedParameters))
+            Assert.True(a.parameter.eq(b.parameter).all().item<bool>(), $"parameter {a.name} differs");
+        var g = new Generator(21);
+        var x = randn([64, D], ScalarType.Float64, generator: g);
+        var y = randn([64, D], ScalarType.Float64, generator: g);
+        var anchor = randn([16, D], ScalarType.Float64, generator: new Generator(99)); // the batch Wrapped fixes
+        using (no_grad())
+        {
+            Assert.True(fixedLift.Strategy.FlatWeights(x).eq(fixedLift.Strategy.FlatWeights(y)).all().item<bool>());
+            Assert.True(fixedLift.Strategy.FlatWeights(x).allclose(lift.Strategy.FlatWeights(anchor), rtol: 1e-12, atol: 1e-12));
+            Assert.False(lift.Strategy.FlatWeights(x).allclose(lift.Strategy.FlatWeights(y)));
+        }
+    }
+
+    [Fact]
+    public void Lift_fixed_without_its_batch_is_refused()
+    {
+        var net = new InputConvexNetwork(new IcnnSpec(D, Width: 4, Depth: 2), new Generator(1), ScalarType.Float64);
+        var e = Assert.Throws<ArgumentException>(() => PositiveNetwork.Wrap(net, PositivityMethod.LiftFixed, D));
+        Assert.Contains("lift-fixed", e.Message);
     }
 
     [Fact]

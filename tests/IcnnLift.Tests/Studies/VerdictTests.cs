@@ -13,7 +13,8 @@ public class VerdictTests
 
     /// <summary>Seeds 0..n-1 of lift and pgd in <paramref name="group"/>; lift's value is pgd's plus <paramref name="shift"/>(seed).</summary>
     private static IEnumerable<Observation> Pairs(string group, int n, Func<int, double> shift) =>
-        Enumerable.Range(0, n).SelectMany(s => new[] { new Observation(group, "pgd", s, 1.0 + 0.01 * s), new Observation(group, "lift", s, 1.0 + 0.01 * s + shift(s)) });
+        Enumerable.Range(0, n).SelectMany(s => new[] { new Observation(group, "pgd", s, 1.0 + 0.01 * s), new Observation(group, "lift", s,
+            1.0 + 0.01 * s + shift(s)) });
 
     [Fact]
     public void Lower_in_every_group_with_enough_seeds_is_reproduced()

@@ -96,7 +96,8 @@ public class TrainerTests
         var config = Small(method, steps: 15) with { Task = DensityTask.Flow, Blocks = 2, Precision = NumericPrecision.Float64 };
         var flow = (ConvexPotentialFlow)Trainer.Train(config, Dataset.FromTarget(target, 300, 100, 100, 0), target).Model;
         foreach (var potential in flow.Potentials)
-            Assert.True(Convexity.MidpointViolation(potential.forward, 2, potential.Spec.Alpha, 2000, new TorchSharp.torch.Generator(2)) <= 1e-9, $"{method}: flow potential");
+            Assert.True(Convexity.MidpointViolation(potential.forward, 2, potential.Spec.Alpha, 2000, new TorchSharp.torch.Generator(2)) <= 1e-9,
+                $"{method}: flow potential");
     }
 
     [Theory]

@@ -1,13 +1,13 @@
 using System.Runtime.InteropServices;
 
-namespace IcnnLift.Cli;
+namespace IcnnLift.Studies;
 
 /// <summary>
 /// SIGINT (Ctrl-C) and SIGTERM: the first one cancels <see cref="Token"/> and the command winds down (children are
 /// stopped, staging folders removed, one line says what was kept); a second one ends the process at once.
 /// Long work on the main thread calls <see cref="ThrowIfRequested"/> where it reports progress.
 /// </summary>
-internal static class Interruption
+public static class Interruption
 {
     private static CancellationTokenSource _source = new();
 
