@@ -5,7 +5,7 @@ using MathNet.Numerics.Statistics;
 
 namespace IcnnLift.Cli;
 
-/// <summary><c>icnn-lift ablate</c>: the four-architecture ablation (<see cref="Ablation"/>): a comparison plus ablation.csv and
+/// <summary><c>icnn-lift ablate</c>: the five-architecture ablation (<see cref="Ablation"/>): a comparison plus ablation.csv and
 /// ablation.png, and a table of the time-averaged slack-channel cross-covariance of each architecture.</summary>
 internal static class AblateCommand
 {
@@ -15,7 +15,7 @@ internal static class AblateCommand
         var seeds = new SeedOptions(5);
         var keepGoing = RunsOutput.KeepGoing();
         var command = new Command("ablate",
-            "The four-architecture ablation (softplus, softplus-bias, lift-nobias, lift): the comparison plus the time-averaged slack-channel "
+            "The five-architecture ablation (softplus, softplus-bias, lift-nobias, lift-fixed, lift): the comparison plus the time-averaged slack-channel "
             + "cross-covariance of each.");
         seeds.AddTo(command);
         command.Options.Add(keepGoing);

@@ -4,7 +4,7 @@ using ScottPlot;
 namespace IcnnLift.Studies.Figures;
 
 /// <summary>
-/// The four-architecture ablation: per architecture the time-averaged Frobenius norm of the slack-channel
+/// The five-architecture ablation: per architecture the time-averaged Frobenius norm of the slack-channel
 /// cross-covariance, a bar at the median over seeds and a dot a seed, on a log axis. Exact zeros (the
 /// deletions' structural zeros) cannot sit on a log axis: they are drawn at the floor, a decade below the
 /// smallest positive reading, and labelled.

@@ -7,13 +7,14 @@ using IcnnLift.Training;
 namespace IcnnLift.Studies.Mechanism;
 
 /// <summary>
-/// The four-architecture ablation of the lift's ingredients (direct softplus, softplus + bias, lift without bias,
+/// The five-architecture ablation of the lift's ingredients (direct softplus, softplus + bias, lift without bias, lift
+/// conditioned on one fixed batch,
 /// full lift): a comparison whose extra output is the time-averaged slack-channel cross-covariance of each.
 /// </summary>
 public static class Ablation
 {
     public static readonly PositivityMethod[] Architectures = [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias,
-        PositivityMethod.Lift];
+        PositivityMethod.LiftFixed, PositivityMethod.Lift];
 
     /// <summary>Each architecture's per-seed time-averaged ||Sigma||_F (NaN where a run has none).</summary>
     public static List<(string Architecture, IReadOnlyList<double> Readings)> Readings(IReadOnlyList<RunResult> results) =>

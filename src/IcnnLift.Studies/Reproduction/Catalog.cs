@@ -9,8 +9,9 @@ using IcnnLift.Training;
 
 namespace IcnnLift.Studies.Reproduction;
 
-/// <summary>One training run of a sweep: its group (the data set), its data and its configuration.</summary>
-public sealed record PlannedRun(string Group, DataSource Data, TrainConfig Config)
+/// <summary>One training run of a sweep: its group (the data set), its data and its configuration; under the tuned
+/// protocol also its role and the group it tunes for (<see cref="Tuning"/>).</summary>
+public sealed record PlannedRun(string Group, DataSource Data, TrainConfig Config, RunRole Role = RunRole.Evaluation, string? Basis = null)
 {
     /// <summary>Its folder under the experiment's runs/: group/method-seedN.</summary>
     public string Key => $"{Group}/{Config.MethodName}-seed{Config.Seed}";
@@ -94,10 +95,10 @@ public static class Catalog
             "test_nll", MnistPlan, [(Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd)), (Name(PositivityMethod.Lift), Gaussian),
                 (Name(PositivityMethod.Pgd), Gaussian)],
             30, 1.5, [], Prepare: Preparation.MnistLatents, PairAcrossGroups: true),
-        new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body) collapses the slack-channel cross-covariance to a structural zero; "
-            + "direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE escape (Gumbel, 5 seeds).",
-            "total_variation", Sweep(["gumbel"], [PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias,
-                PositivityMethod.Lift], 5, 2, Ebm),
+        new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body, batch noise) collapses the slack-channel cross-covariance to a "
+            + "structural zero; direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE "
+            + "escape (Gumbel, 5 seeds).",
+            "total_variation", Sweep(["gumbel"], Ablation.Architectures, 5, 2, Ebm),
             [], 6.5, 1.5, [Extra.EscapeSde, Extra.Landscape], Judgement.Mechanism),
         new("admm", "Plain ADMM with positivity (fixed rho = 10, residual balancing, rho doubling) does not close the gap to the lift (Gumbel, 10 seeds).",
             "total_variation", Sweep(["gumbel"], [PositivityMethod.Pgd, PositivityMethod.AdmmFixed, PositivityMethod.AdmmBalance, PositivityMethod.AdmmDouble,
@@ -108,6 +109,14 @@ public static class Catalog
             "test_nll", Sweep(["gumbel", "tabular-6d"], [PositivityMethod.Softplus, PositivityMethod.SoftplusMatched, PositivityMethod.Lift], 3, 2,
                 (g, m, s) => Ebm(g, m, s) with { Base = g.StartsWith("tabular", StringComparison.Ordinal) ? EnergyBase.Gaussian : EnergyBase.None }),
             [(Name(PositivityMethod.Lift), Name(PositivityMethod.SoftplusMatched))], 30, 3, []),
+        new("decisive-1d", "Beyond the paper: the decisive test of the mechanism. With a paper-scale hypernetwork (about 1e6 parameters), the lift "
+            + "reaches a lower excess cross-entropy (KL to the target) than direct softplus and PGD, and than lift-fixed, the same hypernetwork "
+            + "conditioned on one fixed batch (no batch noise), under both protocols: one shared learning rate (5e-3, the paper's) and each method at "
+            + "its own rates chosen on validation NLL over two tuning seeds (lr and hypernetwork lr in {1e-3, 5e-3, 2e-2}); Gumbel and Laplace at "
+            + "1,000 training samples and Gumbel at 10,000 (out of the estimation floor), 10 evaluation seeds.",
+            "excess_cross_entropy", DecisivePlan,
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd)),
+                (Name(PositivityMethod.Lift), Name(PositivityMethod.LiftFixed))], 16, 1.5, []),
         new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser "
             + "(Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow "
             + "(test NLL), 3 seeds a cell.",
@@ -132,6 +141,32 @@ public static class Catalog
             let config = Ebm("", method, seed) with { Base = EnergyBase.Gaussian }
             select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduction.Sweep.InputsFolder, c)),
                 quick ? Quick(config) : config)];
+
+    /// <summary>The decisive test's groups: a target and its training-set size.</summary>
+    private static readonly (string Group, string Target, int TrainSize)[] DecisiveGroups =
+        [("gumbel", "gumbel", 1000), ("laplace", "laplace", 1000), ("gumbel-n10k", "gumbel", 10_000)];
+
+    public static readonly PositivityMethod[] DecisiveMethods =
+        [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed];
+
+    /// <summary>Group by group: its tuning runs, its runs at the shared rate, then those at the tuned rates (<see cref="Tuning"/>);
+    /// the lift family with the paper-scale hypernetwork (the small one when quick).</summary>
+    private static IReadOnlyList<PlannedRun> DecisivePlan(bool quick)
+    {
+        var tuning = quick ? new Tuning([5e-3, 2e-2], [1000]) : new Tuning([1e-3, 5e-3, 2e-2], [1000, 1001]);
+        var groups = quick ? DecisiveGroups.Take(1).ToArray() : DecisiveGroups;
+        var seeds = Enumerable.Range(0, quick ? 2 : 10).ToList();
+        TrainConfig Config(PositivityMethod m) => Ebm("", m, 0) with
+        {
+            Lift = PositivityMethods.HasHypernetwork(m) && !quick ? LiftOptions.Preset(HypernetworkSize.Paper) : new LiftOptions(),
+        };
+        TrainConfig Scaled(TrainConfig c) => quick ? Quick(c) : c;
+        var data = groups.ToDictionary(g => g.Group, g => quick ? Target(g.Target, quick) : new DataSource(g.Target, null, g.TrainSize, 1000, 5000));
+        return [.. groups.SelectMany(g => DecisiveMethods.SelectMany(m => tuning.Plan(g.Group, data[g.Group], Config(m), Scaled))
+            .Concat(from m in DecisiveMethods from s in seeds select new PlannedRun(g.Group, data[g.Group], Scaled(Config(m) with { Seed = s })))
+            .Concat(from m in DecisiveMethods from s in seeds
+                    select new PlannedRun(g.Group + Tuning.TunedSuffix, data[g.Group], Scaled(Config(m) with { Seed = s }), RunRole.Tuned, g.Group)))];
+    }
 
     /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>
     public sealed record RegimeCell(string Optimizer, double LearningRate, double Level)

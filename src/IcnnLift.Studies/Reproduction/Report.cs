@@ -48,10 +48,37 @@ public static class Report
                     + $"{experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
                 continue;
             }
-            sections.Add(experiment.Judgement == Judgement.Map ? RegimeMap(experiment, scale, figures, results, manifest.Quick) : Judge(experiment, scale,
-                folder, figures, results));
+            if (experiment.Judgement == Judgement.Map)
+            {
+                sections.Add(RegimeMap(experiment, scale, figures, results, manifest.Quick));
+                continue;
+            }
+            // Tuning runs only choose rates (on validation): they are shown as the rates they chose, never judged.
+            var section = Judge(experiment, scale, folder, figures, results.Where(r => r.Run.Role != RunRole.Tuning).ToList());
+            if (TunedRates(folder, plan) is { } rates) section = section with { Tables = [rates, .. section.Tables] };
+            sections.Add(section);
         }
         return sections;
+    }
+
+    /// <summary>Under the tuned protocol, the rates each method's tuning runs chose per group, with the median best validation
+    /// NLL of the choice and of the runner-up; null for an experiment without tuning runs.</summary>
+    private static (string, string[], List<string[]>)? TunedRates(string folder, IReadOnlyList<PlannedRun> plan)
+    {
+        var tuned = plan.Where(r => r.Role == RunRole.Tuned).DistinctBy(r => (r.Group, r.Config.Method)).ToList();
+        if (tuned.Count == 0) return null;
+        var rows = tuned.Select(r =>
+        {
+            var ranking = Tuning.Ranking(folder, plan, r)!;
+            var (chosen, median) = ranking[0];
+            return new[]
+            {
+                r.Group, r.Config.MethodName, Tuning.Rate(chosen.LearningRate), Tuning.Rate(chosen.HypernetworkLearningRate), N(median),
+                ranking.Count > 1 ? N(ranking[1].MedianValidationNll) : "-", ranking.Count.ToString(CultureInfo.InvariantCulture),
+            };
+        }).ToList();
+        return ("rates chosen on the tuning seeds (median best validation NLL; the test split is not read)",
+            ["group", "method", "lr", "hypernetwork lr", "validation NLL", "runner-up", "candidates"], rows);
     }
 
     /// <summary>One value of the experiment's metric: a training run's, or a baseline's from inputs/baselines.csv.</summary>
@@ -164,7 +191,7 @@ public static class Report
     private static string Mechanism(Experiment experiment, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results,
         List<string> findings, List<(string, string)> pictures)
     {
-        var deletions = new[] { PositivityMethod.Softplus, PositivityMethod.SoftplusBias, PositivityMethod.LiftNoBias }.Select(Choice.Name).ToList();
+        var deletions = Ablation.Architectures.Where(a => a != PositivityMethod.Lift).Select(Choice.Name).ToList();
         var readings = Ablation.Readings(results.Select(r => r.Result).ToList());
         var deleted = readings.Where(r => deletions.Contains(r.Architecture)).ToList();
         var full = readings.Single(r => r.Architecture == Choice.Name(PositivityMethod.Lift)).Readings;
@@ -173,7 +200,7 @@ public static class Report
             $"lift min {N(full.Min())} -> structural zeros {(zeros ? "hold" : "do not hold")}");
         var ablation = Figure(figures, $"{experiment.Name}-ablation.png");
         AblationFigure.Save(ablation, readings, "mechanism: slack-channel cross-covariance");
-        pictures.Add(("time-averaged cross-covariance of the four architectures", Relative(figures, ablation)));
+        pictures.Add(($"time-averaged cross-covariance of the {Ablation.Architectures.Length} architectures", Relative(figures, ablation)));
 
         // Occupancy: never drains = ends within 0.02 of its maximum; transient = ends at least 0.1 below it.
         var group = results.Where(r => r.Run.Config.Method is PositivityMethod.Softplus or PositivityMethod.Lift).ToList();

@@ -99,26 +99,44 @@ public static class Sweep
         Claim(folder, experiment, quick);
         if (mnist is not null) PrepareMnist(host, folder, plan, mnist, quick);
         var mine = plan.Where((_, i) => shard.Owns(i)).ToList();
-        var todo = mine.Where(r => !Finished(folder, r)).ToList();
-        // A run killed half-way left its staging folder, which the runner takes over (its owner is gone).
-        var jobs = todo.Select(r => new JobSpec(r.Config, r.Data.RootedIn(folder), RunPath(folder, r))).ToList();
-        JobOutcome outcome;
-        try
+        JobOutcome RunUnfinished(IReadOnlyList<PlannedRun> runs, string what)
         {
-            outcome = todo.Count == 0 ? new JobOutcome([], [])
-                : host.Runs.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} runs", jobs, threads, ExistingRun.Skip, keepGoing);
+            var todo = runs.Where(r => !Finished(folder, r)).ToList();
+            // A run killed half-way left its staging folder, which the runner takes over (its owner is gone).
+            var jobs = todo.Select(r => new JobSpec(r.Config, r.Data.RootedIn(folder), RunPath(folder, r))).ToList();
+            try
+            {
+                return todo.Count == 0 ? new JobOutcome([], [])
+                    : host.Runs.RunAll($"{experiment.Name}{(quick ? " (quick)" : "")}: {todo.Count} {what}", jobs, threads, ExistingRun.Skip, keepGoing);
+            }
+            catch (Exception e) when (e is OperationCanceledException or JobFailedException)
+            {
+                var kept = $"{mine.Count(r => Finished(folder, r))} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same "
+                    + "command again to resume";
+                if (e is JobFailedException) host.Say(kept);
+                else throw new StudyInterruptedException(kept);
+                throw;
+            }
         }
-        catch (Exception e) when (e is OperationCanceledException or JobFailedException)
+        // Under the tuned protocol, group by group (so that an interrupted sweep leaves whole groups): its tuning runs and
+        // runs at the shared rate, then its runs at tuned rates, which wait until every tuning run of their method and
+        // group is finished (by any shard).
+        var parts = plan.Any(r => r.Role == RunRole.Tuned) ? mine.GroupBy(r => r.Basis ?? r.Group).Select(g => g.ToList()).ToList() : [mine];
+        var outcomes = new List<JobOutcome>();
+        int waiting = 0;
+        foreach (var part in parts)
         {
-            var kept = $"{mine.Count(r => Finished(folder, r))} of this shard's {mine.Count} runs are finished and kept in {folder}; run the same command "
-                + "again to resume";
-            if (e is JobFailedException) host.Say(kept);
-            else throw new StudyInterruptedException(kept);
-            throw;
+            outcomes.Add(RunUnfinished(part.Where(r => r.Role != RunRole.Tuned).ToList(), "runs"));
+            var tuned = part.Where(r => r.Role == RunRole.Tuned).Select(r => Tuning.Resolve(folder, plan, r)).ToList();
+            waiting += tuned.Count(r => r is null);
+            outcomes.Add(RunUnfinished(tuned.OfType<PlannedRun>().ToList(), "runs at tuned rates"));
         }
+        if (waiting > 0) host.Say($"{waiting} runs at tuned rates wait for tuning runs of other shards: run the same command again once they finish");
         if (shard.Index == 1) RunExtras(host, experiment, quick, folder);
-        var ran = outcome.Finished.Select(j => RunFolder.LoadResult(j.Output)).ToList();
-        return new Outcome(ran, mine.Count - ran.Count - outcome.Failed.Count, plan.Count - mine.Count, outcome.Failed);
+        var finished = outcomes.SelectMany(o => o.Finished).ToList();
+        var failed = outcomes.SelectMany(o => o.Failed).ToList();
+        var ran = finished.Select(j => RunFolder.LoadResult(j.Output)).ToList();
+        return new Outcome(ran, mine.Count - ran.Count - failed.Count - waiting, plan.Count - mine.Count, failed);
     }
 
     /// <summary>The autoencoder and per-class latents (seed 0), and the Gaussian baseline on every run's split.</summary>

@@ -35,6 +35,10 @@ public static class PositivityMethods
     /// (see <see cref="Training.MatchedCapacity"/>) instead of the configured one.</summary>
     public static bool MatchesLiftCapacity(PositivityMethod method) => method == PositivityMethod.SoftplusMatched;
 
+    /// <summary>Whether <paramref name="method"/> makes its weights with a hypernetwork (which has a learning rate of its own).</summary>
+    public static bool HasHypernetwork(PositivityMethod method) =>
+        method is PositivityMethod.Lift or PositivityMethod.LiftNoBias or PositivityMethod.LiftFixed;
+
     /// <summary>Whether <paramref name="method"/> conditions on one fixed batch, which its creator must be given.</summary>
     public static bool NeedsFixedBatch(PositivityMethod method) => method == PositivityMethod.LiftFixed;
 

@@ -338,6 +338,7 @@ public sealed class CliTests : TempFolderTest
         { "admm", [] },
         { "matched-capacity", [] },
         { "regime-map", [] },
+        { "decisive-1d", ["rates chosen on the tuning seeds", "gumbel+tuned: lift vs lift-fixed on excess cross entropy"] },
     };
 
     [Fact]
