@@ -135,6 +135,28 @@ foreach (int d in new[] { 6, 21, 32 })
     foreach (var (name, _) in variants)
         Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
 }
+
+Console.WriteLine();
+Console.WriteLine("7. the lift's cost by hypernetwork size (training step, loss = mean energy; small: encoder 32, decoder 8; paper: 256, 128)");
+Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+foreach (int d in new[] { 1, 21 })
+{
+    var data = Data(d);
+    var small = LiftOptions.Preset(HypernetworkSize.Small);
+    var paper = LiftOptions.Preset(HypernetworkSize.Paper);
+    Func<InputConvexNetwork, Func<Tensor, Tensor>> meanEnergy = net => x => net.forward(x).mean();
+    var variants = new List<(string, Action)>
+    {
+        ("softplus", LibraryStep(PositivityMethod.Softplus, d, data, meanEnergy)),
+        ("lift, small", LibraryStep(PositivityMethod.Lift, d, data, meanEnergy, lift: small)),
+        ("lift, paper", LibraryStep(PositivityMethod.Lift, d, data, meanEnergy, lift: paper)),
+        ("lift-fixed, small", LibraryStep(PositivityMethod.LiftFixed, d, data, meanEnergy, lift: small)),
+        ("lift-fixed, paper", LibraryStep(PositivityMethod.LiftFixed, d, data, meanEnergy, lift: paper)),
+    };
+    var times = Measure(variants, rounds, stepsPerRound);
+    foreach (var (name, _) in variants)
+        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+}
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 
 static Tensor Data(int d) => randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
@@ -180,11 +202,12 @@ static Func<Tensor> Batches(Tensor data)
 // The library's own training step (Trainer.Step) for one positivity method and objective, with the shoulder
 // occupancy (null: off) and optionally the cross-covariance recorded every step and read every 25th (the default).
 static Action LibraryStep(PositivityMethod method, int d, Tensor data, Func<InputConvexNetwork, Func<Tensor, Tensor>> objectiveFor,
-    double? shoulder = Shoulder.DefaultSigma, bool crossCovariance = false, int readEvery = 50)
+    double? shoulder = Shoulder.DefaultSigma, bool crossCovariance = false, int readEvery = 50, LiftOptions? lift = null)
 {
     var g = new Generator(3);
     var network = new InputConvexNetwork(new IcnnSpec(d, Width, Depth), g);
-    var model = PositiveNetwork.Wrap(network, method, d, new LiftOptions(), g);
+    // lift-fixed conditions on the data's first batch; every other method ignores it.
+    var model = PositiveNetwork.Wrap(network, method, d, lift ?? new LiftOptions(), g, data.narrow(0, 0, Batch));
     var optimizer = Trainer.CreateOptimizer(model, new TrainConfig { Method = method });
     var objective = objectiveFor(network);
     var next = Batches(data);

@@ -177,6 +177,19 @@ internal static class Options
         new(name) { Description = description, DefaultValueFactory = _ => defaultValue };
 
     public static Option<T> Plain<T>(string name, string description) => new(name) { Description = description };
+
+    /// <summary>A comma-separated list of numbers; a bad entry names the option.</summary>
+    public static List<T> Numbers<T>(string text, string option, Func<string, T> parse)
+    {
+        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (items.Length == 0) throw new InputException($"{option}: no values");
+        return items.Select(s =>
+        {
+            try { return parse(s); }
+            catch (FormatException) { throw new InputException($"{option}: '{s}' is not a number"); }
+            catch (OverflowException) { throw new InputException($"{option}: '{s}' is out of range"); }
+        }).ToList();
+    }
 }
 
 /// <summary>--methods of the commands that compare methods.</summary>

@@ -12,13 +12,17 @@ internal static class RunsOutput
     /// <summary>Prints a comparison's tables (or its JSON) and returns the exit code (<see cref="Conclude"/>).</summary>
     public static int PrintComparison(ComparisonOutcome outcome, string dataName, int seeds, bool json)
     {
-        var (output, results, summary, paired, metrics, failures, densities) = outcome;
+        var (output, results, summary, paired, metrics, failures, densities, rates) = outcome;
         int code = Conclude(output, results, failures);
         if (json)
         {
-            Terminal.Json(new { folder = output, summary, paired, failed = failures.Select(f => f.Message) });
+            Terminal.Json(new { folder = output, tuned_rates = rates, summary, paired, failed = failures.Select(f => f.Message) });
             return code;
         }
+        if (rates is not null)
+            Terminal.Table("rates chosen on the tuning seeds (median best validation NLL)", ["method", "lr", "hypernetwork lr", "validation NLL", "candidates"],
+                rates.Select(r => new[] { r.Method, Terminal.Number(r.LearningRate, "G3"), Terminal.Number(r.HypernetworkLearningRate, "G3"),
+                    Terminal.Number(r.MedianValidationNll), r.Candidates.ToString(CultureInfo.InvariantCulture) }));
         bool known = summary.Any(s => s.TotalVariation is not null);
         string Q(Quartiles? q) => q is null ? "-" : $"{Terminal.Number(q.Median)} [{Terminal.Number(q.Q1)}, {Terminal.Number(q.Q3)}]";
         Terminal.Table($"{dataName}: median [Q1, Q3] over {seeds} seeds at the best-validation checkpoint",

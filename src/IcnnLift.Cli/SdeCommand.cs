@@ -33,9 +33,9 @@ internal static class SdeCommand
             command.Options.Add(o);
         command.SetAction(p =>
         {
-            var levels = Numbers(p.GetValue(noise)!, "--noise", s => double.Parse(s, CultureInfo.InvariantCulture));
+            var levels = Options.Numbers(p.GetValue(noise)!, "--noise", s => double.Parse(s, CultureInfo.InvariantCulture));
             if (levels.Any(v => !(v >= 0) || double.IsInfinity(v))) throw new InputException("--noise: levels must be non-negative numbers");
-            var budgetList = Numbers(p.GetValue(budgets)!, "--budgets", s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().Order().ToList();
+            var budgetList = Options.Numbers(p.GetValue(budgets)!, "--budgets", s => int.Parse(s, CultureInfo.InvariantCulture)).Distinct().Order().ToList();
             if (budgetList[0] < 1) throw new InputException("--budgets: budgets must be positive");
             var options = UserInput.Check(() => new EscapeSdeOptions(p.GetValue(start), p.GetValue(lr), p.GetValue(weight), p.GetValue(gradientNoise),
                 p.GetValue(shoulder), p.GetValue(paths), budgetList[^1]).Validated());
@@ -57,18 +57,5 @@ internal static class SdeCommand
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    /// <summary>A comma-separated list of numbers; a bad entry names the option.</summary>
-    private static List<T> Numbers<T>(string text, string option, Func<string, T> parse)
-    {
-        var items = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        if (items.Length == 0) throw new InputException($"{option}: no values");
-        return items.Select(s =>
-        {
-            try { return parse(s); }
-            catch (FormatException) { throw new InputException($"{option}: '{s}' is not a number"); }
-            catch (OverflowException) { throw new InputException($"{option}: '{s}' is out of range"); }
-        }).ToList();
     }
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using IcnnLift.Data;
 using IcnnLift.Positivity;
 using IcnnLift.Training;
 
@@ -30,6 +31,31 @@ public sealed record Tuning(double[] LearningRates, int[] Seeds)
         ? from lr in LearningRates from h in LearningRates select config with { LearningRate = lr, HypernetworkLearningRate = h }
         : LearningRates.Select(lr => config with { LearningRate = lr });
 
+    /// <summary>Checks the grid and the seeds; the message names the option (<c>--tune-lr</c>, <c>--tune-seeds</c>).</summary>
+    public Tuning Validated(IEnumerable<int> evaluationSeeds)
+    {
+        if (LearningRates.Length == 0) throw new InputException("--tune-lr: no learning rates");
+        foreach (var rate in LearningRates)
+            if (!(rate > 0) || double.IsInfinity(rate))
+                throw new InputException(FormattableString.Invariant($"--tune-lr: every learning rate must be a positive number, got {rate}"));
+        if (Seeds.Length == 0) throw new InputException("--tune-seeds: no seeds");
+        if (Seeds.Any(s => s < 0)) throw new InputException($"--tune-seeds: seeds must be non-negative, got {Seeds.Min()}");
+        var shared = Seeds.Intersect(evaluationSeeds).Order().ToList();
+        if (shared.Count > 0)
+            throw new InputException($"--tune-seeds: seed {shared[0]} is also an evaluation seed; tuning on it would choose on the data it is judged on");
+        return this;
+    }
+
+    /// <summary>Candidates ranked by the median of their runs' best validation NLLs, lowest first (a diverged run counts as
+    /// the worst; ties go to the candidates' order).</summary>
+    public static IReadOnlyList<(TrainConfig Candidate, double MedianValidationNll)> Rank(
+        IEnumerable<(TrainConfig Candidate, IEnumerable<double> ValidationNlls)> candidates) =>
+        candidates
+            .Select((c, order) => (Order: order, c.Candidate,
+                Median: MathNet.Numerics.Statistics.Statistics.Median(c.ValidationNlls.Select(v => double.IsFinite(v) ? v : double.MaxValue))))
+            .OrderBy(x => x.Median).ThenBy(x => x.Order)
+            .Select(x => (x.Candidate, x.Median)).ToList();
+
     public static string Label(TrainConfig c) =>
         FormattableString.Invariant($"lr{c.LearningRate}") + (c.HypernetworkLearningRate is double h ? FormattableString.Invariant($"-hlr{h}") : "");
 
@@ -46,13 +72,8 @@ public sealed record Tuning(double[] LearningRates, int[] Seeds)
             .GroupBy(r => r.Group).ToList();
         if (candidates.Count == 0) throw new InvalidOperationException($"no tuning runs for {run.Key}");
         if (candidates.SelectMany(g => g).Any(r => !Reproduction.Sweep.Finished(folder, r))) return null;
-        double Median(IEnumerable<PlannedRun> runs) => MathNet.Numerics.Statistics.Statistics.Median(runs
-            .Select(r => RunFolder.LoadResult(Reproduction.Sweep.RunPath(folder, r)).BestValidationNll)
-            .Select(v => double.IsFinite(v) ? v : double.MaxValue)); // a diverged candidate ranks last
-        return candidates
-            .Select((g, order) => (Order: order, Candidate: g.First().Config, Median: Median(g)))
-            .OrderBy(x => x.Median).ThenBy(x => x.Order)
-            .Select(x => (x.Candidate, x.Median)).ToList();
+        return Rank(candidates.Select(g => (g.First().Config,
+            g.Select(r => RunFolder.LoadResult(Reproduction.Sweep.RunPath(folder, r)).BestValidationNll))));
     }
 
     /// <summary><paramref name="run"/> at its method's chosen rates, or null while its tuning runs are unfinished.</summary>

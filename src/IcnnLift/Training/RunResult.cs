@@ -44,6 +44,9 @@ public sealed record RunResult
     public string? Warning { get; init; }
     public required int StepsRun { get; init; }
     public required double FinalShoulderOccupancy { get; init; }
+    /// <summary>Share of the constrained weights at the best checkpoint below <see cref="Trainer.NearZeroWeight"/>, for every
+    /// method alike: beside the softplus family's occupancy it tells a sparse optimum (PGD's share as high) from a trap.</summary>
+    public double? NearZeroWeightShare { get; init; }
     /// <summary>Time average of the slack-channel cross-covariance readings (softplus-family methods with the diagnostic on).</summary>
     public double? MeanCrossCovariance { get; init; }
     /// <summary>Set when the loss stopped being finite: training stopped there and the best checkpoint was kept.</summary>

@@ -34,6 +34,10 @@ public static class Trainer
     /// <summary>Rows of the fixed reference batch the cross-covariance measures the body's batch noise against.</summary>
     public const int CrossCovarianceReferenceRows = 256;
 
+    /// <summary>A constrained weight below this counts as near zero: softplus(t) &lt; 0.05 where t &lt; -2.97, about the shoulder's edge
+    /// at the default sigma_s (logit(0.05) = -2.94), so the share is comparable with the occupancy.</summary>
+    public const double NearZeroWeight = 0.05;
+
     /// <summary>Below this effective sample size an importance-sampled log Z is flagged.</summary>
     public const double MinimumEffectiveSamples = 100;
 
@@ -194,10 +198,18 @@ public static class Trainer
                 : null,
             StepsRun = course.StepsRun,
             FinalShoulderOccupancy = course.FinalOccupancy,
+            NearZeroWeightShare = NearZeroShare(density.Module),
             MeanCrossCovariance = course.MeanCrossCovariance,
             Stopped = course.Stopped,
             Seconds = clock.Elapsed.TotalSeconds,
         };
+    }
+
+    private static double NearZeroShare(nn.Module network)
+    {
+        using var scope = NewDisposeScope();
+        var weights = cat(PositiveNetwork.FindConstrainedWeights(network).Select(w => w.Stored.flatten()).ToArray());
+        return weights.lt(NearZeroWeight).to_type(ScalarType.Float64).mean().ToDouble();
     }
 
     /// <summary>

@@ -57,6 +57,10 @@ public sealed class CliTests : TempFolderTest
         { ["train", "--target", "gumbel", "--encoder-width", "0"], "--encoder-width must be positive" },
         { ["train", "--target", "gumbel", "--hypernetwork", "paper", "--decoder-width", "-3"], "--decoder-width must be positive" },
         { ["train", "--target", "gumbel", "--noise-batches", "1"], "--noise-batches must be 0 (off) or at least 2" },
+        { ["compare", "--target", "gumbel", "--tune-lr", "0.005,-1"], "--tune-lr: every learning rate must be a positive number, got -1" },
+        { ["compare", "--target", "gumbel", "--tune-lr", "0.005,0"], "--tune-lr: every learning rate must be a positive number, got 0" },
+        { ["compare", "--target", "gumbel", "--tune-lr", "0.005", "--tune-seeds", "7,3"], "--tune-seeds: seed 3 is also an evaluation seed" },
+        { ["compare", "--target", "gumbel", "--tune-lr", "0.005,x"], "--tune-lr: 'x' is not a number" },
     };
 
     [Theory]
@@ -103,6 +107,27 @@ public sealed class CliTests : TempFolderTest
         var logged = metrics.Skip(1).Select(l => l.Split(',')[column]).Where(v => v.Length > 0).ToList();
         Assert.Equal(4, logged.Count); // steps 0, 10, 20, 30
         Assert.All(logged, v => Assert.Equal("0", v)); // one batch for good: no batch noise
+    }
+
+    [Fact]
+    public void Compare_under_the_tuned_protocol_evaluates_each_method_at_the_rate_its_tuning_runs_chose()
+    {
+        var output = Path.Combine(Folder, "tuned");
+        var (code, stdout, _) = Run(["compare", "--target", "gumbel", "--methods", "softplus,lift", "--seeds", "2", "--tune-lr", "0.001,0.02",
+            "--tune-seeds", "50,51", "--out", output, .. Quick]);
+        Assert.Equal(0, code);
+        Assert.Contains("rates chosen on the tuning seeds", stdout);
+        var tuning = File.ReadAllLines(Path.Combine(output, "tuning", "tuning.csv")).Skip(1).Select(l => l.Split(',')).ToList();
+        Assert.Equal(2 * 2 + 4 * 2, tuning.Count); // softplus: 2 rates; lift: 2 x 2 pairs; 2 seeds each
+        foreach (var method in new[] { "softplus", "lift" })
+        {
+            // The reference choice: the lowest median (here: mean of two) best validation NLL over the tuning seeds.
+            var best = tuning.Where(r => r[0] == method).GroupBy(r => (r[1], r[2]))
+                .MinBy(g => g.Average(r => double.Parse(r[4], System.Globalization.CultureInfo.InvariantCulture)))!.Key;
+            var config = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(Path.Combine(output, "runs", $"{method}-seed0", "config.json")))!["config"]!;
+            Assert.Equal(double.Parse(best.Item1, System.Globalization.CultureInfo.InvariantCulture), (double)config["learning_rate"]!);
+            Assert.Equal(best.Item2, config["hypernetwork_learning_rate"]?.ToString() ?? "");
+        }
     }
 
     [Fact]

@@ -34,6 +34,17 @@ public class TrainerTests
         Assert.NotEqual(a.Result.TestNll, c.Result.TestNll);
     }
 
+    [Theory]
+    [InlineData(PositivityMethod.Pgd)]
+    [InlineData(PositivityMethod.Softplus)]
+    public void The_near_zero_share_counts_the_returned_networks_constrained_weights(PositivityMethod method)
+    {
+        var model = Trainer.Train(Small(method, steps: 60), Data());
+        var weights = model.Model.Module.modules().OfType<IcnnLift.Convex.ConstrainedWeight>()
+            .SelectMany(w => w.Stored.to_type(TorchSharp.torch.ScalarType.Float64).data<double>().ToArray()).ToList();
+        Assert.Equal(weights.Count(v => v < Trainer.NearZeroWeight) / (double)weights.Count, model.Result.NearZeroWeightShare!.Value, 12);
+    }
+
     [Fact]
     public void Reports_the_test_figures_of_the_best_validation_checkpoint()
     {
