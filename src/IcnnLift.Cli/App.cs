@@ -22,7 +22,7 @@ public static class App
             DemoCommand.Create(),
             SampleCommand.Create(),
             MnistCommand.Create(),
-            JobCommand.Create(),
+            CliHost.JobCommand(),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

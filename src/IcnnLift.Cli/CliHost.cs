@@ -1,3 +1,4 @@
+using System.CommandLine;
 
 namespace IcnnLift.Cli;
 
@@ -9,6 +10,18 @@ internal sealed class CliHost : IStudyHost
 
     /// <summary>How to start this program's <c>job</c> command.</summary>
     public static string[] WorkerCommand => [ProcessRunExecutor.DotnetHost(), typeof(App).Assembly.Location, "job"];
+
+    /// <summary><c>icnn-lift job</c> (hidden): the worker process of one run (<see cref="RunWorker"/>).</summary>
+    public static Command JobCommand()
+    {
+        var command = new Command("job", "Run one training job described by JSON on stdin (used by train, compare and reproduce).") { Hidden = true };
+        command.SetAction(_ =>
+        {
+            RunWorker.Serve(Console.In, Console.Out, Interruption.Token);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
 
     /// <summary>A new executor each time: the cancellation token is the current command's.</summary>
     public IRunExecutor Runs => new ProcessRunExecutor(WorkerCommand, Terminal.WithProgress, Interruption.Token);

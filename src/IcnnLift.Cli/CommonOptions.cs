@@ -178,6 +178,8 @@ internal static class Options
 
     public static Option<T> Plain<T>(string name, string description) => new(name) { Description = description };
 
+    public static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+
     /// <summary>A comma-separated list of numbers; a bad entry names the option.</summary>
     public static List<T> Numbers<T>(string text, string option, Func<string, T> parse)
     {
@@ -195,11 +197,8 @@ internal static class Options
 /// <summary>--methods of the commands that compare methods.</summary>
 internal sealed class MethodsOption(string defaultMethods)
 {
-    public readonly Option<string> Option = new("--methods")
-    {
-        Description = $"Comma-separated methods ({string.Join(", ", PositivityMethods.Names)})",
-        DefaultValueFactory = _ => defaultMethods,
-    };
+    public readonly Option<string> Option = Options.Valued("--methods", $"Comma-separated methods ({string.Join(", ", PositivityMethods.Names)})",
+        defaultMethods);
 
     /// <summary>The methods, parsed and checked, each once.</summary>
     public List<PositivityMethod> List(ParseResult p)
@@ -216,11 +215,7 @@ internal sealed class SeedOptions(int defaultSeeds)
     private readonly Option<int> _seeds = new("--seeds") { Description = "Number of seeds", DefaultValueFactory = _ => defaultSeeds };
     private readonly Option<int> _first = new("--first-seed") { Description = "First seed", DefaultValueFactory = _ => 0 };
 
-    public void AddTo(Command command)
-    {
-        command.Options.Add(_seeds);
-        command.Options.Add(_first);
-    }
+    public void AddTo(Command command) => Array.ForEach([_seeds, _first], command.Options.Add);
 
     /// <summary>The seeds, checked.</summary>
     public List<int> List(ParseResult p)

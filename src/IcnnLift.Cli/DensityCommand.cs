@@ -9,15 +9,12 @@ internal static class DensityCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
-        var points = new Option<string>("--points") { Description = "CSV file of points, one a row", Required = true };
+        var model = Options.Required("--model", "Run folder written by train or compare");
+        var points = Options.Required("--points", "CSV file of points, one a row");
         var output = Options.Plain<string?>("--out", "CSV file to write (default: stdout); an existing file is refused");
         var overwrite = Options.Plain<bool>("--overwrite", "Replace the --out file if it exists");
         var command = new Command("density", "Evaluate a saved model's log-density at the points of a CSV file.");
-        command.Options.Add(model);
-        command.Options.Add(points);
-        command.Options.Add(output);
-        command.Options.Add(overwrite);
+        foreach (var o in new Option[] { model, points, output, overwrite }) command.Options.Add(o);
         command.SetAction(p =>
         {
             if (p.GetValue(output) is { } target) OutputFolder.CheckFile(target, p.GetValue(overwrite));

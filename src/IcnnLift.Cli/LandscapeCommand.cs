@@ -40,11 +40,7 @@ internal static class LandscapeCommand
             var output = folder.FullPath;
             Runtime.TorchRuntime.Initialize(threads);
             var both = LandscapeStudy.Produce(CliHost.Instance, folder, source, data, config, options);
-            if (p.GetValue(common.Json))
-            {
-                Terminal.Json(new { folder = output, panels = both.Select(LandscapeStudy.Summary) });
-                return ExitCodes.Ok;
-            }
+            if (p.GetValue(common.Json)) return Terminal.Json(new { folder = output, panels = both.Select(LandscapeStudy.Summary) }, ExitCodes.Ok);
             Terminal.Table($"{source.Name}: training NLL on the plane (origin: lift's final iterate; alpha = 1: {Choice.Name(options.Other)}'s)",
                 ["space", "lift (origin)", Choice.Name(options.Other), "grid minimum", "at (alpha, beta)", "not finite", "points/s"],
                 both.Select(LandscapeStudy.Summary).Select(s => new[]
@@ -59,13 +55,8 @@ internal static class LandscapeCommand
         return command;
     }
 
-
-    private static (double, double) Pair(string text, string option)
-    {
-        var parts = text.Split(',', StringSplitOptions.TrimEntries);
-        if (parts.Length != 2 || !double.TryParse(parts[0], NumberStyles.Float, CultureInfo.InvariantCulture, out double low)
-            || !double.TryParse(parts[1], NumberStyles.Float, CultureInfo.InvariantCulture, out double high))
-            throw new InputException($"{option}: expected two numbers 'low,high', got '{text}'");
-        return (low, high);
-    }
+    private static (double, double) Pair(string text, string option) =>
+        Options.Numbers(text, option, s => double.Parse(s, CultureInfo.InvariantCulture)) is [var low, var high]
+            ? (low, high)
+            : throw new InputException($"{option}: expected two numbers 'low,high', got '{text}'");
 }

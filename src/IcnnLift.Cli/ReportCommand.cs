@@ -15,16 +15,7 @@ internal static class ReportCommand
         {
             var root = Sweep.CheckResults(p.GetValue(output), mustExist: true);
             Runtime.TorchRuntime.Initialize(1);
-            // Figures are drawn into a fresh folder that replaces the old one; the pages are written atomically.
-            var figuresPath = Path.Combine(root, Report.FiguresFolder);
-            // A figures folder of an earlier version, in our results folder.
-            if (Directory.Exists(figuresPath) && !OutputFolder.IsOurs(figuresPath)) OutputFolder.Mark(figuresPath);
-            using var figures = OutputFolder.Claim(figuresPath, overwrite: true, option: "figures folder");
-            var sections = Report.Build(root, figures.Staging);
-            var shown = p.GetValue(output)!; // the folder as the user named it, for the pages' text
-            AtomicFile.Write(Path.Combine(root, "report.md"), w => w.Write(Report.Markdown(sections, shown)));
-            AtomicFile.Write(Path.Combine(root, "report.html"), w => w.Write(Report.Html(sections, shown, figures.Staging)));
-            figures.Commit();
+            var sections = Report.Write(root, shown: p.GetValue(output)!);
             Terminal.Table("verdicts", ["experiment", "verdict", "scale"], sections.Select(s => new[] { s.Experiment.Name, s.Verdict, s.Scale }));
             Terminal.Line($"report: {Path.Combine(root, "report.html")} (and report.md, report-figures/)");
             return ExitCodes.Ok;

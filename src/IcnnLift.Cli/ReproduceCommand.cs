@@ -10,6 +10,8 @@ internal static class ReproduceCommand
     public static Command Create()
     {
         var name = new Argument<string?>("experiment") { Description = "The experiment to run (see --list)", Arity = ArgumentArity.ZeroOrOne };
+        var seeds = Options.Plain<int?>("--seeds",
+            "Evaluation seeds for every group and method instead of the catalogue's (beyond paper scale; a results folder holds one choice)");
         var list = Options.Plain<bool>("--list", "List the experiments with their expected run time on two cores");
         var quick = Options.Plain<bool>("--quick", "The same pipeline at a small scale (CI)");
         var output = Options.Valued<string>("--out",
@@ -22,7 +24,7 @@ internal static class ReproduceCommand
             + "splits it across machines. Then `icnn-lift report`.");
         command.Arguments.Add(name);
         var keepGoing = RunsOutput.KeepGoing();
-        foreach (var o in new Option[] { list, quick, output, shard, threads, digits, keepGoing }) command.Options.Add(o);
+        foreach (var o in new Option[] { list, quick, seeds, output, shard, threads, digits, keepGoing }) command.Options.Add(o);
         command.SetAction(p =>
         {
             if (p.GetValue(list))
@@ -40,8 +42,10 @@ internal static class ReproduceCommand
             var part = Shard.Parse(p.GetValue(shard)!);
             int n = p.GetValue(threads);
             if (n < 1) throw new InputException($"--threads must be positive, got {n}");
+            if (p.GetValue(seeds) is < 1) throw new InputException($"--seeds must be positive, got {p.GetValue(seeds)}");
             var root = Sweep.CheckResults(p.GetValue(output), mustExist: false);
-            var outcome = Sweep.Run(CliHost.Instance, experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(keepGoing));
+            var outcome = Sweep.Run(CliHost.Instance, experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(keepGoing),
+                p.GetValue(seeds));
             int elsewhere = outcome.Elsewhere;
             Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished"
                 + $"{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}"

@@ -14,11 +14,7 @@ internal static class RunsOutput
     {
         var (output, results, summary, paired, metrics, failures, densities, rates) = outcome;
         int code = Conclude(output, results, failures);
-        if (json)
-        {
-            Terminal.Json(new { folder = output, tuned_rates = rates, summary, paired, failed = failures.Select(f => f.Message) });
-            return code;
-        }
+        if (json) return Terminal.Json(new { folder = output, tuned_rates = rates, summary, paired, failed = failures.Select(f => f.Message) }, code);
         if (rates is not null)
             Terminal.Table("rates chosen on the tuning seeds (median best validation NLL)", ["method", "lr", "hypernetwork lr", "validation NLL", "candidates"],
                 rates.Select(r => new[] { r.Method, Terminal.Number(r.LearningRate, "G3"), Terminal.Number(r.HypernetworkLearningRate, "G3"),

@@ -12,15 +12,11 @@ internal static class SampleCommand
 {
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "Run folder written by train or compare", Required = true };
+        var model = Options.Required("--model", "Run folder written by train or compare");
         var steps = Options.Valued<int>("--mala-steps", "Langevin steps per chain for energy models (half of them adapt the step size)", 500);
         var count = Options.Valued<int>("--n", "Number of samples", 1000);
         var seed = Options.Valued<int>("--seed", "Seed of the base draws", 0);
-        var output = new Option<string>("--out")
-        {
-            Description = "CSV file of samples (a PNG beside it for 2-D models); an existing file is refused",
-            Required = true,
-        };
+        var output = Options.Required("--out", "CSV file of samples (a PNG beside it for 2-D models); an existing file is refused");
         var overwrite = Options.Plain<bool>("--overwrite", "Replace the --out file (and its PNG) if they exist");
         var command = new Command("sample",
             "Draw samples from a saved model: a flow by inverting its blocks (convex solves), an energy model by Metropolis-adjusted Langevin.");

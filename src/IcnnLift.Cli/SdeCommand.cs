@@ -43,11 +43,7 @@ internal static class SdeCommand
             var outputPath = folder.FullPath;
             Runtime.TorchRuntime.Initialize(1);
             var (passages, rows) = EscapeStudy.Produce(CliHost.Instance, folder, options, levels, budgetList, p.GetValue(seed));
-            if (p.GetValue(json))
-            {
-                Terminal.Json(new { folder = outputPath, rows });
-                return ExitCodes.Ok;
-            }
+            if (p.GetValue(json)) return Terminal.Json(new { folder = outputPath, rows }, ExitCodes.Ok);
             Terminal.Table(FormattableString.Invariant($"fraction of {options.Paths} paths that left the shoulder (start t = {options.Start}; ")
                 + FormattableString.Invariant($"noise-free escape needs about {options.NoiseFreeEscapeSteps:N0} iterations)"),
                 ["noise", .. budgetList.Select(b => $"within {b:N0}")],

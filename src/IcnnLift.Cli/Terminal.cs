@@ -19,24 +19,24 @@ internal static class Terminal
     /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done
     /// through the callback (thread-safe).</summary>
     public static void WithProgress(string description, double total, Action<Action<double>> work) =>
-        Bar(autoRefresh: true).Start(ctx =>
-        {
-            var task = ctx.AddTask(description, maxValue: total);
-            work(units => task.Increment(units));
-        });
+        Show(description, total, work, onThisThread: false);
 
     /// <summary>The same with no refresh thread: the bar is redrawn by the thread that reports, at most every 200 ms.
     /// For work that calls libtorch in this process, where another allocating thread is a hazard (see ProcessRunExecutor).
     /// A report after SIGINT or SIGTERM throws <see cref="OperationCanceledException"/>.</summary>
     public static void WithProgressOnThisThread(string description, double total, Action<Action<double>> work) =>
-        Bar(autoRefresh: false).Start(ctx =>
+        Show(description, total, work, onThisThread: true);
+
+    private static void Show(string description, double total, Action<Action<double>> work, bool onThisThread) =>
+        Bar(autoRefresh: !onThisThread).Start(ctx =>
         {
             var task = ctx.AddTask(description, maxValue: total);
             var clock = System.Diagnostics.Stopwatch.StartNew();
             work(units =>
             {
-                Interruption.ThrowIfRequested();
                 task.Increment(units);
+                if (!onThisThread) return;
+                Interruption.ThrowIfRequested();
                 if (clock.ElapsedMilliseconds < 200) return;
                 ctx.Refresh();
                 clock.Restart();
@@ -51,6 +51,13 @@ internal static class Terminal
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn());
 
     public static void Json<T>(T value) => Console.Out.WriteLine(JsonSerializer.Serialize(value, RunFolder.Json));
+
+    /// <summary>Prints <paramref name="value"/> as JSON and returns <paramref name="code"/>.</summary>
+    public static int Json<T>(T value, int code)
+    {
+        Json(value);
+        return code;
+    }
 
     public static string Number(double? v, string format = "F4") =>
         v is double d && double.IsFinite(d) ? d.ToString(format, CultureInfo.InvariantCulture) : "-";

@@ -42,6 +42,18 @@ public sealed record Experiment(string Name, string Claim, string Metric, Func<b
     (string Method, string Other)[] Comparisons, double SecondsPerRun, double QuickSecondsPerRun, Extra[] Extras,
     Judgement Judgement = Judgement.Paired, bool ValidationCurves = false, Preparation Prepare = Preparation.None, bool PairAcrossGroups = false)
 {
+    /// <summary>The plan, or with <paramref name="seeds"/> the same plan at that many evaluation seeds (0 .. seeds - 1) for each
+    /// group, method and role ("beyond paper scale"); tuning runs are kept as they are, and the order is the plan's.</summary>
+    public IReadOnlyList<PlannedRun> Runs(bool quick, int? seeds = null)
+    {
+        var plan = Plan(quick);
+        if (seeds is not int n) return plan;
+        var seen = new HashSet<(string, PositivityMethod, RunRole)>();
+        return [.. plan.SelectMany(r => r.Role == RunRole.Tuning ? [r]
+            : seen.Add((r.Group, r.Config.Method, r.Role)) ? Enumerable.Range(0, n).Select(s => r with { Config = r.Config with { Seed = s } })
+            : [])];
+    }
+
     public TimeSpan Estimate(bool quick, int cores = 2) =>
         TimeSpan.FromSeconds(Plan(quick).Count * (quick ? QuickSecondsPerRun : SecondsPerRun) / cores
             + (Extras.Length + (Prepare == Preparation.None ? 0 : 1)) * (quick ? 5 : 60));

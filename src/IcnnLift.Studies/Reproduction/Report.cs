@@ -24,6 +24,22 @@ public static class Report
 {
     public const string Reproduced = "reproduced", NotReproduced = "not reproduced", Inconclusive = "inconclusive", NotRun = "not run";
 
+    /// <summary>Builds the report of the results folder <paramref name="root"/> and writes report.md, report.html and
+    /// report-figures/: the figures into a fresh folder that replaces the old one, the pages atomically.
+    /// <paramref name="shown"/>: the folder as the user named it, for the pages' text.</summary>
+    public static IReadOnlyList<Section> Write(string root, string shown)
+    {
+        var figuresPath = Path.Combine(root, FiguresFolder);
+        // A figures folder of an earlier version, in our results folder.
+        if (Directory.Exists(figuresPath) && !OutputFolder.IsOurs(figuresPath)) OutputFolder.Mark(figuresPath);
+        using var figures = OutputFolder.Claim(figuresPath, overwrite: true, option: "figures folder");
+        var sections = Build(root, figures.Staging);
+        AtomicFile.Write(Path.Combine(root, "report.md"), w => w.Write(Markdown(sections, shown)));
+        AtomicFile.Write(Path.Combine(root, "report.html"), w => w.Write(Html(sections, shown, figures.Staging)));
+        figures.Commit();
+        return sections;
+    }
+
     public static IReadOnlyList<Section> Build(string root, string figures)
     {
         var sections = new List<Section>();
@@ -39,9 +55,16 @@ public static class Report
             var manifest = Sweep.Read(manifestPath);
             if (manifest.Format != Sweep.Format)
                 throw new InputException($"{manifestPath}: format '{manifest.Format}' is not '{Sweep.Format}' (a results folder from another version)");
-            var plan = experiment.Plan(manifest.Quick);
+            var plan = experiment.Runs(manifest.Quick, manifest.Seeds);
             var results = plan.Where(r => Sweep.Finished(folder, r)).Select(r => (Run: r, Result: RunFolder.LoadChecked(Sweep.RunPath(folder, r)))).ToList();
-            string scale = $"{(manifest.Quick ? "quick" : "paper scale")}, {results.Count} of {plan.Count} runs";
+            string size = (manifest.Quick, manifest.Seeds) switch
+            {
+                (true, int n) => $"quick at {n} seeds",
+                (false, int n) => $"beyond paper scale: {n} seeds",
+                (true, null) => "quick",
+                (false, null) => "paper scale",
+            };
+            string scale = $"{size}, {results.Count} of {plan.Count} runs";
             if (results.Count < plan.Count)
             {
                 sections.Add(new Section(experiment, NotRun, scale, [$"{plan.Count - results.Count} runs missing: rerun `icnn-lift reproduce "

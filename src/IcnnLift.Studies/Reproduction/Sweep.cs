@@ -23,7 +23,7 @@ public sealed record Shard(int Index, int Count)
 }
 
 /// <summary>What experiment.json holds: which sweep a folder is, so that shards and reruns add to the same one.</summary>
-public sealed record SweepManifest(string Format, string Experiment, bool Quick, IReadOnlyList<string> Runs);
+public sealed record SweepManifest(string Format, string Experiment, bool Quick, IReadOnlyList<string> Runs, int? Seeds = null);
 
 /// <summary>
 /// Runs an experiment's sweep into DIR/NAME: each run's folder is written atomically when the run finishes
@@ -45,16 +45,16 @@ public static class Sweep
     public static bool Finished(string folder, PlannedRun run) => File.Exists(Path.Combine(RunPath(folder, run), "result.json"));
 
     /// <summary>The folder's manifest, checked against the planned sweep, or written when the folder is new.</summary>
-    public static SweepManifest Claim(string folder, Experiment experiment, bool quick)
+    public static SweepManifest Claim(string folder, Experiment experiment, bool quick, int? seeds)
     {
-        var manifest = new SweepManifest(Format, experiment.Name, quick, experiment.Plan(quick).Select(r => r.Key).ToList());
+        var manifest = new SweepManifest(Format, experiment.Name, quick, experiment.Runs(quick, seeds).Select(r => r.Key).ToList(), seeds);
         var path = Path.Combine(folder, "experiment.json");
         if (File.Exists(path))
         {
             var existing = Read(path);
             if (existing.Format != Format)
                 throw new InputException($"{path}: format '{existing.Format}' is not '{Format}' (a results folder from another version)");
-            if (existing.Experiment != experiment.Name || existing.Quick != quick || !existing.Runs.SequenceEqual(manifest.Runs))
+            if (existing.Experiment != experiment.Name || existing.Quick != quick || existing.Seeds != seeds || !existing.Runs.SequenceEqual(manifest.Runs))
                 throw new InputException($"{path}: holds a {(existing.Quick ? "quick" : "paper-scale")} sweep of '{existing.Experiment}' that differs from "
                     + "this one; choose another --out");
             return existing;
@@ -85,10 +85,12 @@ public static class Sweep
     /// <summary>Runs this shard's unfinished runs, <paramref name="threads"/> side by side, into the results folder
     /// <paramref name="root"/> (checked by <see cref="CheckResults"/>).</summary>
     /// <param name="digits">The MNIST digits folder, read only by an experiment that prepares MNIST latents.</param>
-    public static Outcome Run(IStudyHost host, Experiment experiment, bool quick, string root, Shard shard, int threads, string digits, bool keepGoing = false)
+    /// <param name="seeds">Evaluation seeds beyond the catalogue's (<see cref="Experiment.Runs"/>); null: the catalogue's.</param>
+    public static Outcome Run(IStudyHost host, Experiment experiment, bool quick, string root, Shard shard, int threads, string digits,
+        bool keepGoing = false, int? seeds = null)
     {
         var folder = Path.Combine(root, experiment.Name);
-        var plan = experiment.Plan(quick);
+        var plan = experiment.Runs(quick, seeds);
         // Inputs are read and checked before anything is written.
         var mnist = experiment.Prepare == Preparation.MnistLatents && !Directory.Exists(Path.Combine(folder, InputsFolder)) ? Mnist.ReadJson(digits) : null;
         if (!Directory.Exists(root))
@@ -96,7 +98,7 @@ public static class Sweep
             Directory.CreateDirectory(root);
             OutputFolder.Mark(root);
         }
-        Claim(folder, experiment, quick);
+        Claim(folder, experiment, quick, seeds);
         if (mnist is not null) PrepareMnist(host, folder, plan, mnist, quick);
         var mine = plan.Where((_, i) => shard.Owns(i)).ToList();
         JobOutcome RunUnfinished(IReadOnlyList<PlannedRun> runs, string what)

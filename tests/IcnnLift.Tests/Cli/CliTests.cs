@@ -367,6 +367,20 @@ public sealed class CliTests : TempFolderTest
     };
 
     [Fact]
+    public void Reproduce_beyond_paper_scale_says_so_and_a_folder_keeps_its_number_of_seeds()
+    {
+        var root = Path.Combine(Folder, "seeds");
+        Assert.Equal(0, Run("reproduce", "admm", "--quick", "--seeds", "3", "--out", root).Code);
+        Assert.Equal(15, Directory.GetDirectories(Path.Combine(root, "admm", "runs", "gumbel")).Length); // 5 methods x 3 seeds
+        Assert.Equal(0, Run("report", "--out", root).Code);
+        Assert.Contains("quick at 3 seeds, 15 of 15 runs", File.ReadAllText(Path.Combine(root, "report.md")));
+        var (code, _, err) = Run("reproduce", "admm", "--quick", "--out", root);
+        Assert.Equal(2, code);
+        Assert.Contains("differs from this one", err);
+        Assert.Equal(2, Run("reproduce", "admm", "--quick", "--seeds", "0", "--out", Path.Combine(Folder, "none")).Code);
+    }
+
+    [Fact]
     public void The_list_names_every_experiment_and_the_theory_covers_them_all()
     {
         var list = Run("reproduce", "--list").Out;
