@@ -59,7 +59,7 @@ public sealed record Tuning(double[] LearningRates, int[] Seeds)
     public static string Label(TrainConfig c) =>
         FormattableString.Invariant($"lr{c.LearningRate}") + (c.HypernetworkLearningRate is double h ? FormattableString.Invariant($"-hlr{h}") : "");
 
-    /// <summary>A group's tuning runs for <paramref name="config"/>'s method, and its tuned evaluation run.</summary>
+    /// <summary>A group's tuning runs for <paramref name="config"/>'s method: every candidate on every tuning seed.</summary>
     public IEnumerable<PlannedRun> Plan(string group, DataSource data, TrainConfig config, Func<TrainConfig, TrainConfig> scale) =>
         Candidates(config).SelectMany(c => Seeds.Select(s =>
             new PlannedRun($"{group}+tune-{Label(c)}", data, scale(c with { Seed = s }), RunRole.Tuning, group)));
