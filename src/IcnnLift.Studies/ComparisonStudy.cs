@@ -52,11 +52,8 @@ public static class ComparisonStudy
             {
                 rates = Tune(host, source, methods, tuningConfigs, Path.Combine(folder, "tuning"), threads);
                 var chosen = rates.ToDictionary(r => r.Method);
-                configs = configs.Select(c => c with
-                {
-                    LearningRate = chosen[c.MethodName].LearningRate,
-                    HypernetworkLearningRate = chosen[c.MethodName].HypernetworkLearningRate,
-                }).ToList();
+                configs = configs.Select(c => Reproduction.Tuning.At(c, chosen[c.MethodName].LearningRate,
+                    chosen[c.MethodName].HypernetworkLearningRate)).ToList();
             }
             var outcome = host.Runs.RunAll($"{source.Name}: {methods.Count} methods x {seeds.Count} seeds",
                 configs.Select(c => new JobSpec(c, source, Path.Combine(folder, "runs", $"{c.MethodName}-seed{c.Seed}"))).ToList(), threads,

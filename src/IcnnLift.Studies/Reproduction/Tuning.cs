@@ -79,12 +79,12 @@ public sealed record Tuning(double[] LearningRates, int[] Seeds)
     /// <summary><paramref name="run"/> at its method's chosen rates, or null while its tuning runs are unfinished.</summary>
     public static PlannedRun? Resolve(string folder, IReadOnlyList<PlannedRun> plan, PlannedRun run) =>
         Ranking(folder, plan, run) is { } ranking
-            ? run with { Config = run.Config with
-                {
-                    LearningRate = ranking[0].Candidate.LearningRate,
-                    HypernetworkLearningRate = ranking[0].Candidate.HypernetworkLearningRate,
-                } }
+            ? run with { Config = At(run.Config, ranking[0].Candidate.LearningRate, ranking[0].Candidate.HypernetworkLearningRate) }
             : null;
+
+    /// <summary><paramref name="config"/> at chosen rates.</summary>
+    public static TrainConfig At(TrainConfig config, double learningRate, double? hypernetworkLearningRate) =>
+        config with { LearningRate = learningRate, HypernetworkLearningRate = hypernetworkLearningRate };
 
     internal static string Rate(double? v) => v is double d ? d.ToString("G3", CultureInfo.InvariantCulture) : "-";
 }

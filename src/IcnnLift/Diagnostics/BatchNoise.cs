@@ -1,4 +1,5 @@
 using IcnnLift.Positivity;
+using MathNet.Numerics.Statistics;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -36,15 +37,8 @@ public static class BatchNoise
             Quantile(gap, 0.5));
     }
 
-    /// <summary>The q-quantile with linear interpolation between order statistics (NumPy's default); NaN for no values.</summary>
-    internal static double Quantile(Tensor values, double q)
-    {
-        long n = values.numel();
-        if (n == 0) return double.NaN;
-        var sorted = values.flatten().sort().Values;
-        double position = q * (n - 1);
-        long low = (long)Math.Floor(position), high = Math.Min(low + 1, n - 1);
-        double a = sorted[low].ToDouble(), b = sorted[high].ToDouble();
-        return a + (position - low) * (b - a);
-    }
+    /// <summary>The q-quantile with linear interpolation between order statistics (R7, NumPy's default); NaN for no values.</summary>
+    private static double Quantile(Tensor values, double q) => values.numel() == 0
+        ? double.NaN
+        : Statistics.QuantileCustom(values.to_type(ScalarType.Float64).data<double>().ToArray(), q, QuantileDefinition.R7);
 }
