@@ -2,14 +2,13 @@ using ScottPlot;
 
 namespace IcnnLift.Studies.Figures;
 
-/// <summary>The regime map of one target: per method a heatmap of its advantage over direct softplus (softplus's
-/// metric minus the method's, median over seeds; positive = better than softplus), rows = optimiser and
-/// learning rate, columns = the initial pre-readout level, the value written in each cell.</summary>
+/// <summary>The regime map of one target: per panel a heatmap of an advantage (positive: better), rows = the map's cells,
+/// columns = what is compared, the value written in each cell.</summary>
 public static class RegimeFigure
 {
-    /// <param name="advantage">Per method, [row, column] advantages (NaN where a cell is missing).</param>
-    public static void Save(string path, IReadOnlyList<string> rows, IReadOnlyList<string> columns, IReadOnlyList<(string Method,
-        double[,] Advantage)> advantage, string title)
+    /// <param name="advantage">Per panel, its title and [row, column] advantages (NaN where a cell is missing).</param>
+    public static void Save(string path, IReadOnlyList<string> rows, IReadOnlyList<string> columns, IReadOnlyList<(string Title,
+        double[,] Advantage)> advantage, string columnLabel)
     {
         double limit = advantage.SelectMany(a => a.Advantage.Cast<double>()).Where(double.IsFinite).Select(Math.Abs).DefaultIfEmpty(1).Max();
         var multiplot = new Multiplot();
@@ -40,8 +39,8 @@ public static class RegimeFigure
             plot.Axes.Bottom.TickGenerator = x;
             plot.Axes.Left.TickGenerator = y;
             plot.Axes.SetLimits(-0.5, columns.Count - 0.5, -0.5, rows.Count - 0.5);
-            plot.XLabel("initial pre-readout level t0");
-            plot.Title($"{title}: {advantage[k].Method} minus softplus (positive: better)");
+            plot.XLabel(columnLabel);
+            plot.Title(advantage[k].Title);
         }
         multiplot.Layout = new ScottPlot.MultiplotLayouts.Columns();
         var temp = DensityFigure.TempPng(path);

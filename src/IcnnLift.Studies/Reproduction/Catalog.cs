@@ -38,9 +38,12 @@ public enum Judgement { Paired, Mechanism, Map }
 /// <param name="ValidationCurves">Whether the report draws the runs' validation curves.</param>
 /// <param name="PairAcrossGroups">Test each comparison once over all (group, seed) pairs instead of per group (for
 /// many groups with few seeds each, as the MNIST classes); reproduced then also needs a lower median in every group.</param>
+/// <param name="Shown">Comparisons tested and reported beside the claim's but not part of its verdict (the lift against
+/// lift-fixed where the claim is about the lift against the baselines).</param>
 public sealed record Experiment(string Name, string Claim, string Metric, Func<bool, IReadOnlyList<PlannedRun>> Plan,
     (string Method, string Other)[] Comparisons, double SecondsPerRun, double QuickSecondsPerRun, Extra[] Extras,
-    Judgement Judgement = Judgement.Paired, bool ValidationCurves = false, Preparation Prepare = Preparation.None, bool PairAcrossGroups = false)
+    Judgement Judgement = Judgement.Paired, bool ValidationCurves = false, Preparation Prepare = Preparation.None, bool PairAcrossGroups = false,
+    (string Method, string Other)[]? Shown = null)
 {
     /// <summary>The plan, or with <paramref name="seeds"/> the same plan at that many evaluation seeds (0 .. seeds - 1) for each
     /// group, method and role ("beyond paper scale"); tuning runs are kept as they are, and the order is the plan's.</summary>
@@ -64,6 +67,13 @@ public static class Catalog
 {
     private static readonly PositivityMethod[] Headline = [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift];
 
+    /// <summary>The decisive test's groups: a target and its training-set size.</summary>
+    private static readonly (string Group, string Target, int TrainSize)[] DecisiveGroups =
+        [("gumbel", "gumbel", 1000), ("laplace", "laplace", 1000), ("gumbel-n10k", "gumbel", 10_000)];
+
+    public static readonly PositivityMethod[] DecisiveMethods =
+        [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed];
+
     /// <summary>Quick runs: the same pipeline, small enough for CI.</summary>
     private static TrainConfig Quick(TrainConfig c) => c with { Steps = 60, EvalEvery = 20, Width = 16, Depth = 2, GridPoints = 128, ImportanceSamples = 256 };
 
@@ -85,9 +95,12 @@ public static class Catalog
 
     public static IReadOnlyList<Experiment> All { get; } =
     [
-        new("toy-1d", "On four 1-D log-concave targets the lift reaches a lower total-variation distance than PGD and direct softplus (30 seeds a method).",
-            "total_variation", Sweep(["gumbel", "gamma", "laplace", "logistic"], Headline, 30, 3, Ebm),
-            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 7.7, 1.5, []),
+        new("toy-1d", "On four 1-D log-concave targets the lift reaches a lower total-variation distance than PGD and direct softplus (30 seeds a "
+            + "method), at the paper's one shared learning rate (5e-3) and with each method at its own rates (tuned on validation NLL over two tuning "
+            + "seeds); the lift as the paper sizes it (a hypernetwork of about 1e6 parameters), with lift-fixed (no batch noise) shown beside it.",
+            "total_variation", BothProtocols(Targets("gumbel", "gamma", "laplace", "logistic"), 1, DecisiveMethods, 30, 2),
+            [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd))], 11, 1.5, [],
+            Shown: [(Name(PositivityMethod.Lift), Name(PositivityMethod.LiftFixed))]),
         new("flows-2d", "On 2-D convex-potential flows (8 Gaussians, 2 spirals) the lift reaches a lower test NLL than PGD and direct softplus (100 seeds a "
             + "method).",
             "test_nll", Sweep(["8gaussians", "2spirals"], Headline, 100, 2, Flow),
@@ -109,9 +122,9 @@ public static class Catalog
             30, 1.5, [], Prepare: Preparation.MnistLatents, PairAcrossGroups: true),
         new("mechanism", "Deleting any one ingredient (bias, batch-conditioned body, batch noise) collapses the slack-channel cross-covariance to a "
             + "structural zero; direct softplus's shoulder occupancy never drains while the lift's is transient; body noise lets the bias-channel SDE "
-            + "escape (Gumbel, 5 seeds).",
-            "total_variation", Sweep(["gumbel"], Ablation.Architectures, 5, 2, Ebm),
-            [], 6.5, 1.5, [Extra.EscapeSde, Extra.Landscape], Judgement.Mechanism),
+            + "escape (Gumbel, 5 seeds; the lift family with the paper-scale hypernetwork, at the shared and at tuned learning rates).",
+            "total_variation", BothProtocols(Targets("gumbel"), 1, Ablation.Architectures, 5, 2),
+            [], 11, 1.5, [Extra.EscapeSde, Extra.Landscape], Judgement.Mechanism),
         new("admm", "Plain ADMM with positivity (fixed rho = 10, residual balancing, rho doubling) does not close the gap to the lift (Gumbel, 10 seeds).",
             "total_variation", Sweep(["gumbel"], [PositivityMethod.Pgd, PositivityMethod.AdmmFixed, PositivityMethod.AdmmBalance, PositivityMethod.AdmmDouble,
                 PositivityMethod.Lift], 10, 2, Ebm),
@@ -126,13 +139,14 @@ public static class Catalog
             + "conditioned on one fixed batch (no batch noise), under both protocols: one shared learning rate (5e-3, the paper's) and each method at "
             + "its own rates chosen on validation NLL over two tuning seeds (lr and hypernetwork lr in {1e-3, 5e-3, 2e-2}); Gumbel and Laplace at "
             + "1,000 training samples and Gumbel at 10,000 (out of the estimation floor), 10 evaluation seeds.",
-            "excess_cross_entropy", DecisivePlan,
+            "excess_cross_entropy", BothProtocols(DecisiveGroups, 1, DecisiveMethods, 10, 2),
             [(Name(PositivityMethod.Lift), Name(PositivityMethod.Softplus)), (Name(PositivityMethod.Lift), Name(PositivityMethod.Pgd)),
                 (Name(PositivityMethod.Lift), Name(PositivityMethod.LiftFixed))], 16, 1.5, []),
-        new("regime-map", "Beyond the paper: where does the lift help? The advantage of the lift and of PGD over direct softplus across optimiser "
-            + "(Adam, SGD with momentum), learning rate and the initial pre-readout level, on the 1-D targets (total variation) and the 8-Gaussians flow "
-            + "(test NLL), 3 seeds a cell.",
-            "total_variation", RegimePlan, [], 9, 1.5, [], Judgement.Map),
+        new("regime-map", "Beyond the paper: where does the lift help? Lift, lift-fixed, direct softplus and PGD around decisive-1d's base point, "
+            + "one axis changed at a time: the learning-rate protocol (shared, tuned), the optimiser (SGD with momentum), the initial level, the "
+            + "hypernetwork's size, its head's initial scale and its conditioning size, the activation (ReLU), and a narrow network whose optimum is "
+            + "dense; on the Gumbel and the Laplace (excess cross-entropy, 5 seeds a cell).",
+            "excess_cross_entropy", RegimePlan, [], 11, 1.5, [], Judgement.Map),
     ];
 
     /// <summary>A method as the report's comparisons name it.</summary>
@@ -154,57 +168,84 @@ public static class Catalog
             select new PlannedRun($"class-{c}", new DataSource(null, MnistLatents.ClassFile(Reproduction.Sweep.InputsFolder, c)),
                 quick ? Quick(config) : config)];
 
-    /// <summary>The decisive test's groups: a target and its training-set size.</summary>
-    private static readonly (string Group, string Target, int TrainSize)[] DecisiveGroups =
-        [("gumbel", "gumbel", 1000), ("laplace", "laplace", 1000), ("gumbel-n10k", "gumbel", 10_000)];
+    /// <summary>The tuned protocol's grid: lr and hypernetwork lr in {1e-3, 5e-3, 2e-2}, two tuning seeds.</summary>
+    private static Tuning TuningGrid(bool quick) => quick ? new Tuning([5e-3, 2e-2], [1000]) : new Tuning([1e-3, 5e-3, 2e-2], [1000, 1001]);
 
-    public static readonly PositivityMethod[] DecisiveMethods =
-        [PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed];
-
-    /// <summary>Group by group: its tuning runs, its runs at the shared rate, then those at the tuned rates (<see cref="Tuning"/>);
-    /// the lift family with the paper-scale hypernetwork (the small one when quick).</summary>
-    private static IReadOnlyList<PlannedRun> DecisivePlan(bool quick)
+    /// <summary>A method as the paper trains it: the catalogue's energy model, the lift family with the paper-scale hypernetwork
+    /// (the small one when quick).</summary>
+    private static TrainConfig PaperScale(PositivityMethod m, bool quick) => Ebm("", m, 0) with
     {
-        var tuning = quick ? new Tuning([5e-3, 2e-2], [1000]) : new Tuning([1e-3, 5e-3, 2e-2], [1000, 1001]);
-        var groups = quick ? DecisiveGroups.Take(1).ToArray() : DecisiveGroups;
-        var seeds = Enumerable.Range(0, quick ? 2 : 10).ToList();
-        TrainConfig Config(PositivityMethod m) => Ebm("", m, 0) with
-        {
-            Lift = PositivityMethods.HasHypernetwork(m) && !quick ? LiftOptions.Preset(HypernetworkSize.Paper) : new LiftOptions(),
-        };
-        TrainConfig Scaled(TrainConfig c) => quick ? Quick(c) : c;
-        var data = groups.ToDictionary(g => g.Group, g => quick ? Target(g.Target, quick) : new DataSource(g.Target, null, g.TrainSize, 1000, 5000));
-        return [.. groups.SelectMany(g => DecisiveMethods.SelectMany(m => tuning.Plan(g.Group, data[g.Group], Config(m), Scaled))
-            .Concat(from m in DecisiveMethods from s in seeds select new PlannedRun(g.Group, data[g.Group], Scaled(Config(m) with { Seed = s })))
-            .Concat(from m in DecisiveMethods from s in seeds
-                    select new PlannedRun(g.Group + Tuning.TunedSuffix, data[g.Group], Scaled(Config(m) with { Seed = s }), RunRole.Tuned, g.Group)))];
+        Lift = PositivityMethods.HasHypernetwork(m) && !quick ? LiftOptions.Preset(HypernetworkSize.Paper) : new LiftOptions(),
+    };
+
+    private static TrainConfig Scaled(TrainConfig c, bool quick) => quick ? Quick(c) : c;
+
+    /// <summary>Both protocols, group by group: its tuning runs, its runs at the shared rate (group "G"), then those at the tuned
+    /// rates ("G+tuned", <see cref="Tuning"/>); every method at <see cref="PaperScale"/>.</summary>
+    private static Func<bool, IReadOnlyList<PlannedRun>> BothProtocols((string Group, string Target, int TrainSize)[] groups, int quickGroups,
+        PositivityMethod[] methods, int seeds, int quickSeeds) => quick =>
+    {
+        var tuning = TuningGrid(quick);
+        var evaluated = Enumerable.Range(0, quick ? quickSeeds : seeds).ToList();
+        return [.. from g in quick ? groups.Take(quickGroups) : groups
+                   let data = quick ? Target(g.Target, quick) : new DataSource(g.Target, null, g.TrainSize, 1000, 5000)
+                   from run in methods.SelectMany(m => tuning.Plan(g.Group, data, PaperScale(m, quick), c => Scaled(c, quick)))
+                       .Concat(from m in methods from s in evaluated
+                               select new PlannedRun(g.Group, data, Scaled(PaperScale(m, quick) with { Seed = s }, quick)))
+                       .Concat(from m in methods from s in evaluated
+                               select new PlannedRun(g.Group + Tuning.TunedSuffix, data, Scaled(PaperScale(m, quick) with { Seed = s }, quick),
+                                   RunRole.Tuned, g.Group))
+                   select run];
+    };
+
+    /// <summary>Targets at the catalogue's 1,000 training samples, as groups of <see cref="BothProtocols"/>.</summary>
+    private static (string, string, int)[] Targets(params string[] names) => [.. names.Select(n => (n, n, 1000))];
+
+    /// <summary>One cell of the regime map: one setting changed from the base point, the same for every method, or the base point
+    /// under the tuned protocol; its group is "TARGET@LABEL".</summary>
+    public sealed record RegimeCell(string Label, string Change, Func<TrainConfig, TrainConfig> Apply, bool Tuned = false);
+
+    /// <summary>The regime map's cells: the base point (decisive-1d's: Adam at the shared 5e-3, the initialisation's own weights,
+    /// the paper-scale hypernetwork with a zero head conditioned on the whole batch, softplus activations, width 64), the tuned
+    /// protocol, then one axis changed at a time. The narrow network (width 8) is the regime with a dense optimum: PGD keeps
+    /// most of its weights above the shoulder there, so a softplus-family occupancy that stays high is a trap, not sparsity.</summary>
+    public static IReadOnlyList<RegimeCell> RegimeCells(bool quick)
+    {
+        RegimeCell[] cells =
+        [
+            new("base", "none (Adam, lr 5e-3, paper-scale hypernetwork)", c => c),
+            new("base" + Tuning.TunedSuffix, "each method at its tuned rates", c => c, Tuned: true),
+            new("sgd", "SGD with momentum 0.9, lr 5e-2", c => c with { Optimizer = OptimizerKind.Sgd, LearningRate = 5e-2 }),
+            new("t0-3", "initial level t0 = -3", c => c with { InitialLevel = -3 }),
+            new("t0-5", "initial level t0 = -5", c => c with { InitialLevel = -5 }),
+            new("hyper-small", "small hypernetwork (75k parameters)", c => c with { Lift = LiftOptions.Preset(HypernetworkSize.Small) }),
+            new("head-1", "head's initial scale 1", c => c with { Lift = c.Lift with { HeadScale = 1 } }),
+            new("cond-8", "conditioning on 8 rows of the batch", c => c with { Lift = c.Lift with { ConditioningSize = 8 } }),
+            new("relu", "ReLU activations", c => c with { Activation = Activation.Relu }),
+            new("narrow", "width 8 (dense optimum)", c => c with { Width = 8 }),
+            new("narrow-t0-5", "width 8, initial level t0 = -5", c => c with { Width = 8, InitialLevel = -5 }),
+        ];
+        return quick ? [cells[0], cells[1], cells[^1]] : cells;
     }
 
-    /// <summary>One cell of the regime map: its optimiser, learning rate and initial pre-readout level.</summary>
-    public sealed record RegimeCell(string Optimizer, double LearningRate, double Level)
-    {
-        public string Label => FormattableString.Invariant($"{Optimizer}-lr{LearningRate}-t0{Level}");
-    }
-
-    /// <summary>The regime map's grid: group = target and cell, "TARGET@OPTIMIZER-lrLR-t0LEVEL".</summary>
-    public static IReadOnlyList<RegimeCell> RegimeCells(bool quick) => quick
-        ? [new("adam", 5e-3, -1.05), new("adam", 5e-3, -4), new("sgd", 5e-2, -1.05), new("sgd", 5e-2, -4)]
-        : [.. from o in new[] { ("adam", new[] { 1e-3, 5e-3, 2e-2 }), ("sgd", new[] { 1e-2, 5e-2, 2e-1 }) }
-              from lr in o.Item2
-              from level in new[] { -1.05, -3.0, -5.0 }
-              select new RegimeCell(o.Item1, lr, level)];
-
+    /// <summary>Target by target, cell by cell: every method of the decisive test at the base point with one setting changed
+    /// (<see cref="RegimeCells"/>), 1,000 training samples, 5 seeds; the tuned cell's tuning runs first.</summary>
     private static IReadOnlyList<PlannedRun> RegimePlan(bool quick)
     {
-        string[] targets = quick ? ["gumbel", "8gaussians"] : ["gumbel", "gamma", "laplace", "logistic", "8gaussians"];
+        string[] targets = quick ? ["gumbel"] : ["gumbel", "laplace"];
+        var seeds = Enumerable.Range(0, quick ? 2 : 5).ToList();
+        var tuning = TuningGrid(quick);
         return [.. from target in targets
+                   let data = quick ? Target(target, quick) : new DataSource(target, null, 1000, 1000, 5000)
                    from cell in RegimeCells(quick)
-                   from method in Headline
-                   from seed in Enumerable.Range(0, quick ? 1 : 3)
-                   let config = (target == "8gaussians" ? Flow(target, method, seed) : Ebm(target, method, seed))
-                       with { Optimizer = Choice.Parse<OptimizerKind>(cell.Optimizer, "optimizer"), LearningRate = cell.LearningRate,
-                           InitialLevel = cell.Level }
-                   select new PlannedRun($"{target}@{cell.Label}", Target(target, quick), quick ? Quick(config) : config)];
+                   from run in cell.Tuned
+                       ? DecisiveMethods.SelectMany(m => tuning.Plan($"{target}@base", data, PaperScale(m, quick), c => Scaled(c, quick)))
+                           .Concat(from m in DecisiveMethods from s in seeds
+                                   select new PlannedRun($"{target}@{cell.Label}", data, Scaled(PaperScale(m, quick) with { Seed = s }, quick),
+                                       RunRole.Tuned, $"{target}@base"))
+                       : from m in DecisiveMethods from s in seeds
+                         select new PlannedRun($"{target}@{cell.Label}", data, Scaled(cell.Apply(PaperScale(m, quick) with { Seed = s }), quick))
+                   select run];
     }
 
     public static Experiment Get(string name) =>

@@ -60,7 +60,7 @@ public static class Report
             string size = (manifest.Quick, manifest.Seeds) switch
             {
                 (true, int n) => $"quick at {n} seeds",
-                (false, int n) => $"beyond paper scale: {n} seeds",
+                (false, int n) => n > PaperSeeds(experiment) ? $"beyond paper scale: {n} seeds" : $"{n} seeds (paper scale: {PaperSeeds(experiment)})",
                 (true, null) => "quick",
                 (false, null) => "paper scale",
             };
@@ -73,7 +73,7 @@ public static class Report
             }
             if (experiment.Judgement == Judgement.Map)
             {
-                sections.Add(RegimeMap(experiment, scale, figures, results, manifest.Quick));
+                sections.Add(RegimeMap(experiment, scale, folder, figures, results, manifest.Quick));
                 continue;
             }
             // Tuning runs only choose rates (on validation): they are shown as the rates they chose, never judged.
@@ -83,6 +83,10 @@ public static class Report
         }
         return sections;
     }
+
+    /// <summary>The evaluation seeds a method gets in the catalogue's plan.</summary>
+    private static int PaperSeeds(Experiment experiment) =>
+        experiment.Plan(false).Where(r => r.Role != RunRole.Tuning).GroupBy(r => (r.Group, r.Config.Method)).Max(g => g.Count());
 
     /// <summary>Under the tuned protocol, the rates each method's tuning runs chose per group, with the median best validation
     /// NLL of the choice and of the runner-up; null for an experiment without tuning runs.</summary>
@@ -162,28 +166,33 @@ public static class Report
         // Each comparison on shared seeds within a group, or once over all (group, seed) pairs.
         bool allLower = true, anyHigher = false, underpowered = false;
         var units = experiment.PairAcrossGroups ? [("all groups", observations.ToList())] : groups.Select(g => (g.Key, g.ToList())).ToList();
+        var comparisons = experiment.Comparisons.Select(c => (c.Method, c.Other, Judged: true))
+            .Concat((experiment.Shown ?? []).Select(c => (c.Method, c.Other, Judged: false))).ToList();
         foreach (var (unit, set) in units)
-            foreach (var (method, other) in experiment.Comparisons)
+            foreach (var (method, other, judged) in comparisons)
             {
                 var a = set.Where(o => o.Method == method).ToDictionary(o => (o.Group, o.Seed), o => o.Value);
                 var b = set.Where(o => o.Method == other).ToDictionary(o => (o.Group, o.Seed), o => o.Value);
                 var keys = a.Keys.Intersect(b.Keys).Order().ToList();
                 var test = PairedStatistics.Wilcoxon(keys.Select(k => a[k]).ToList(), keys.Select(k => b[k]).ToList());
                 bool lower = test.Lower();
-                anyHigher |= test.PValue < 0.05 && test.MedianDifference > 0;
-                underpowered |= keys.Count < 6;
-                if (keys.Count is > 0 and < 6)
+                if (judged)
+                {
+                    anyHigher |= test.PValue < 0.05 && test.MedianDifference > 0;
+                    underpowered |= keys.Count < 6;
+                }
+                if (judged && keys.Count is > 0 and < 6)
                     findings.Add($"{unit}: with {keys.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - keys.Count):G2}: this scale cannot "
                         + "reach p < 0.05");
                 string finding = $"{unit}: {method} vs {other} on {metric}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {keys.Count} "
-                    + $"paired {(experiment.PairAcrossGroups ? "(group, seed) pairs" : "seeds")}";
+                    + $"paired {(experiment.PairAcrossGroups ? "(group, seed) pairs" : "seeds")}{(judged ? "" : " (shown, not part of the verdict)")}";
                 if (experiment.PairAcrossGroups)
                 {
                     var below = groups.Where(g => Median(keys.Where(k => k.Group == g.Key).Select(k => a[k] - b[k]).ToList()) < 0).Select(g => g.Key).ToList();
                     lower &= below.Count == groups.Count;
                     finding += $"; lower median in {below.Count} of {groups.Count} groups";
                 }
-                allLower &= lower;
+                if (judged) allLower &= lower;
                 findings.Add(finding);
             }
         // Too few seeds to reach p < 0.05 and nothing significantly the other way: the numbers cannot decide.
@@ -215,33 +224,40 @@ public static class Report
         List<string> findings, List<(string, string)> pictures)
     {
         var deletions = Ablation.Architectures.Where(a => a != PositivityMethod.Lift).Select(Choice.Name).ToList();
-        var readings = Ablation.Readings(results.Select(r => r.Result).ToList());
-        var deleted = readings.Where(r => deletions.Contains(r.Architecture)).ToList();
-        var full = readings.Single(r => r.Architecture == Choice.Name(PositivityMethod.Lift)).Readings;
-        bool zeros = deleted.All(r => r.Readings.All(v => v == 0)) && full.All(v => v > 0);
-        findings.Add($"cross-covariance: deletions {string.Join(", ", deleted.Select(r => $"{r.Architecture} max {N(r.Readings.Max())}"))}; " +
-            $"lift min {N(full.Min())} -> structural zeros {(zeros ? "hold" : "do not hold")}");
-        var ablation = Figure(figures, $"{experiment.Name}-ablation.png");
-        AblationFigure.Save(ablation, readings, "mechanism: slack-channel cross-covariance");
-        pictures.Add(($"time-averaged cross-covariance of the {Ablation.Architectures.Length} architectures", Relative(figures, ablation)));
-
-        // Occupancy: never drains = ends within 0.02 of its maximum; transient = ends at least 0.1 below it.
-        var group = results.Where(r => r.Run.Config.Method is PositivityMethod.Softplus or PositivityMethod.Lift).ToList();
-        pictures.Add(Curves(figures, folder, experiment, group, "shoulder_occupancy", "shoulder occupancy"));
-        pictures.Add(Curves(figures, folder, experiment, results, "cross_covariance", "cross-covariance"));
-        (double Final, double Max) Occupancy(PlannedRun run)
+        bool zeros = true, trap = true, transient = true;
+        // Each protocol's group is judged on its own; the claim needs every group.
+        foreach (var group in results.GroupBy(r => r.Run.Group))
         {
-            var curve = RunFolder.LoadMetric(Sweep.RunPath(folder, run), "shoulder_occupancy").Where(double.IsFinite).ToArray();
-            return (curve[^1], curve.Max());
+            var runs = group.ToList();
+            var readings = Ablation.Readings(runs.Select(r => r.Result).ToList());
+            var deleted = readings.Where(r => deletions.Contains(r.Architecture)).ToList();
+            var full = readings.Single(r => r.Architecture == Choice.Name(PositivityMethod.Lift)).Readings;
+            bool groupZeros = deleted.All(r => r.Readings.All(v => v == 0)) && full.All(v => v > 0);
+            findings.Add($"{group.Key}: cross-covariance: deletions {string.Join(", ", deleted.Select(r => $"{r.Architecture} max {N(r.Readings.Max())}"))}; "
+                + $"lift min {N(full.Min())} -> structural zeros {(groupZeros ? "hold" : "do not hold")}");
+            var ablation = Figure(figures, $"{experiment.Name}-{group.Key}-ablation.png");
+            AblationFigure.Save(ablation, readings, $"mechanism, {group.Key}: slack-channel cross-covariance");
+            pictures.Add(($"{group.Key}: time-averaged cross-covariance of the {Ablation.Architectures.Length} architectures", Relative(figures, ablation)));
+
+            // Occupancy: never drains = ends within 0.02 of its maximum; transient = ends at least 0.1 below it.
+            var pair = runs.Where(r => r.Run.Config.Method is PositivityMethod.Softplus or PositivityMethod.Lift).ToList();
+            pictures.Add(Curves(figures, folder, experiment, pair, "shoulder_occupancy", "shoulder occupancy"));
+            pictures.Add(Curves(figures, folder, experiment, runs, "cross_covariance", "cross-covariance"));
+            (double Final, double Max) Occupancy(PlannedRun run)
+            {
+                var curve = RunFolder.LoadMetric(Sweep.RunPath(folder, run), "shoulder_occupancy").Where(double.IsFinite).ToArray();
+                return (curve[^1], curve.Max());
+            }
+            var softplus = pair.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).Select(r => Occupancy(r.Run)).ToList();
+            var lift = pair.Where(r => r.Run.Config.Method == PositivityMethod.Lift).Select(r => Occupancy(r.Run)).ToList();
+            bool groupTrap = softplus.All(o => o.Final >= o.Max - 0.02);
+            bool groupTransient = lift.Count(o => o.Final <= o.Max - 0.1) * 2 > lift.Count;
+            static string Ends(List<(double Final, double Max)> o) =>
+                $"{string.Join(", ", o.Select(x => N(x.Final)))} (max {string.Join(", ", o.Select(x => N(x.Max)))})";
+            findings.Add($"{group.Key}: occupancy: softplus ends at {Ends(softplus)} -> never drains: {(groupTrap ? "yes" : "no")}; "
+                + $"lift ends at {Ends(lift)} -> transient: {(groupTransient ? "yes" : "no")}");
+            (zeros, trap, transient) = (zeros && groupZeros, trap && groupTrap, transient && groupTransient);
         }
-        var softplus = group.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).Select(r => Occupancy(r.Run)).ToList();
-        var lift = group.Where(r => r.Run.Config.Method == PositivityMethod.Lift).Select(r => Occupancy(r.Run)).ToList();
-        bool trap = softplus.All(o => o.Final >= o.Max - 0.02);
-        bool transient = lift.Count(o => o.Final <= o.Max - 0.1) * 2 > lift.Count;
-        static string Ends(List<(double Final, double Max)> o) =>
-            $"{string.Join(", ", o.Select(x => N(x.Final)))} (max {string.Join(", ", o.Select(x => N(x.Max)))})";
-        findings.Add($"occupancy: softplus ends at {Ends(softplus)} -> never drains: {(trap ? "yes" : "no")}; "
-            + $"lift ends at {Ends(lift)} -> transient: {(transient ? "yes" : "no")}");
 
         bool escape = false;
         var sde = Path.Combine(folder, "extras", "sde", "sde.csv");
@@ -265,46 +281,73 @@ public static class Report
         return zeros && trap && transient && escape ? Reproduced : NotReproduced;
     }
 
-    /// <summary>The regime map: per target and cell, the median advantage of PGD and of the lift over direct softplus
-    /// (total variation on the 1-D targets, test NLL on the flow). Not a claim of the paper: its verdict is "mapped".</summary>
-    private static Section RegimeMap(Experiment experiment, string scale, string figures, List<(PlannedRun Run, RunResult Result)> results, bool quick)
+    /// <summary>The lift's comparisons in the regime map, each against the lift (other minus lift: positive, the lift is better).</summary>
+    private static readonly PositivityMethod[] MapOthers = [PositivityMethod.Softplus, PositivityMethod.Pgd, PositivityMethod.LiftFixed];
+
+    /// <summary>The regime map, target by target and cell by cell: each method's median metric, the lift's paired difference from
+    /// each other method with its Wilcoxon p, and the mechanism's readings (PGD's share of near-zero weights beside the softplus
+    /// family's shoulder occupancy; the lift's batch noise in the shoulder beside the shoulder's distance to its edge).
+    /// Not a claim of the paper: its verdict is "mapped".</summary>
+    private static Section RegimeMap(Experiment experiment, string scale, string folder, string figures, List<(PlannedRun Run, RunResult Result)> results,
+        bool quick)
     {
         var cells = Catalog.RegimeCells(quick);
-        var rowLabels = cells.Select(c => FormattableString.Invariant($"{c.Optimizer} lr {c.LearningRate}")).Distinct().ToList();
-        var columnLabels = cells.Select(c => c.Level.ToString(CultureInfo.InvariantCulture)).Distinct().ToList();
+        string metric = experiment.Metric;
         var findings = new List<string>();
-        var rows = new List<string[]>();
+        var outcomes = new List<string[]>();
+        var readings = new List<string[]>();
         var pictures = new List<(string, string)>();
-        PositivityMethod[] methods = [PositivityMethod.Pgd, PositivityMethod.Lift];
-        foreach (var target in results.GroupBy(r => r.Run.Group.Split('@')[0]))
+        foreach (var target in results.Where(r => r.Run.Role != RunRole.Tuning).GroupBy(r => r.Run.Group.Split('@')[0]))
         {
-            bool known = target.All(r => r.Result.TotalVariation is not null);
-            string metric = known ? "total_variation" : "test_nll";
-            var grids = methods.ToDictionary(m => m, _ => new double[rowLabels.Count, columnLabels.Count]);
-            foreach (var cell in cells)
+            var advantage = new double[cells.Count, MapOthers.Length];
+            var better = new int[MapOthers.Length];
+            var worse = new int[MapOthers.Length];
+            for (int i = 0; i < cells.Count; i++)
             {
-                var runs = target.Where(r => r.Run.Group.EndsWith("@" + cell.Label, StringComparison.Ordinal)).ToList();
-                var softplus = runs.Where(r => r.Run.Config.Method == PositivityMethod.Softplus).ToDictionary(r => r.Run.Config.Seed,
-                    r => Comparison.Metric(r.Result, metric));
-                double Advantage(PositivityMethod method) => Median(runs.Where(r => r.Run.Config.Method == method && softplus.ContainsKey(r.Run.Config.Seed))
-                    .Select(r => softplus[r.Run.Config.Seed] - Comparison.Metric(r.Result, metric)).Where(double.IsFinite));
-                int row = rowLabels.IndexOf(FormattableString.Invariant($"{cell.Optimizer} lr {cell.LearningRate}"));
-                int column = columnLabels.IndexOf(cell.Level.ToString(CultureInfo.InvariantCulture));
-                foreach (var m in methods) grids[m][row, column] = Advantage(m);
-                rows.Add([target.Key, cell.Optimizer, cell.LearningRate.ToString(CultureInfo.InvariantCulture),
-                    cell.Level.ToString(CultureInfo.InvariantCulture), metric.Replace('_', ' '),
-                    N(grids[PositivityMethod.Pgd][row, column]), N(grids[PositivityMethod.Lift][row, column])]);
+                var runs = target.Where(r => r.Run.Group == $"{target.Key}@{cells[i].Label}").ToList();
+                Dictionary<int, double> Values(PositivityMethod m) =>
+                    runs.Where(r => r.Run.Config.Method == m).ToDictionary(r => r.Run.Config.Seed, r => Comparison.Metric(r.Result, metric));
+                double MedianOf(PositivityMethod m, Func<RunResult, double?> value) =>
+                    Median(runs.Where(r => r.Run.Config.Method == m).Select(r => value(r.Result) ?? double.NaN));
+                var lift = Values(PositivityMethod.Lift);
+                var row = new List<string> { target.Key, cells[i].Change };
+                row.AddRange(Catalog.DecisiveMethods.Select(m => N(Median(Values(m).Values))));
+                for (int k = 0; k < MapOthers.Length; k++)
+                {
+                    var other = Values(MapOthers[k]);
+                    var seeds = lift.Keys.Intersect(other.Keys).Order().ToList();
+                    var test = PairedStatistics.Wilcoxon(seeds.Select(s => lift[s]).ToList(), seeds.Select(s => other[s]).ToList());
+                    advantage[i, k] = -test.MedianDifference;
+                    better[k] += test.Lower() ? 1 : 0;
+                    worse[k] += test.PValue < 0.05 && test.MedianDifference > 0 ? 1 : 0;
+                    row.Add($"{N(test.MedianDifference)} (p = {test.PValue:G2})");
+                }
+                int diverged = runs.Count(r => !double.IsFinite(Comparison.Metric(r.Result, metric)));
+                row.Add(diverged.ToString(CultureInfo.InvariantCulture));
+                outcomes.Add([.. row]);
+                double Noise(string column) => Median(runs.Where(r => r.Run.Config.Method == PositivityMethod.Lift)
+                    .Select(r => RunFolder.LoadMetric(Sweep.RunPath(folder, r.Run), column).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Last()));
+                readings.Add([target.Key, cells[i].Change, N(MedianOf(PositivityMethod.Pgd, r => r.NearZeroWeightShare)),
+                    .. new[] { PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed }.Select(m => N(MedianOf(m, r => r.FinalShoulderOccupancy))),
+                    N(Noise("shoulder_noise_median")), N(Noise("shoulder_gap_median"))]);
             }
-            var liftWins = grids[PositivityMethod.Lift].Cast<double>().Count(v => v > 0);
-            var pgdWins = grids[PositivityMethod.Pgd].Cast<double>().Count(v => v > 0);
-            findings.Add($"{target.Key} ({metric.Replace('_', ' ')}): the lift beats direct softplus in {liftWins} of {cells.Count} cells, PGD in {pgdWins}");
+            findings.Add($"{target.Key}: over {cells.Count} cells the lift is lower (p < 0.05) than "
+                + string.Join(", ", MapOthers.Select((m, k) => $"{Choice.Name(m)} in {better[k]} and higher in {worse[k]}")));
             var file = Figure(figures, $"{experiment.Name}-{target.Key}.png");
-            RegimeFigure.Save(file, rowLabels, columnLabels, methods.Select(m => (Choice.Name(m), grids[m])).ToList(), target.Key);
-            pictures.Add(($"{target.Key}: advantage over direct softplus by optimiser, learning rate and initial level", Relative(figures, file)));
+            RegimeFigure.Save(file, [.. cells.Select(c => c.Label)], [.. MapOthers.Select(m => "vs " + Choice.Name(m))],
+                [($"{target.Key}: other minus lift (positive: the lift is better)", advantage)], "comparison");
+            pictures.Add(($"{target.Key}: the lift's median paired advantage per cell", Relative(figures, file)));
         }
+        string[] medians = [.. Catalog.DecisiveMethods.Select(m => Choice.Name(m))];
         return new Section(experiment, "mapped", scale, findings,
-            [("median advantage over direct softplus (softplus minus method; positive: better than softplus)",
-                ["target", "optimizer", "lr", "t0", "metric", "pgd", "lift"], rows)], pictures);
+        [
+            ($"{metric.Replace('_', ' ')}: median per method, and the lift minus each other method (median paired difference, Wilcoxon p)",
+                ["target", "change from the base point", .. medians, .. MapOthers.Select(m => "lift - " + Choice.Name(m)), "diverged runs"], outcomes),
+            ("trap or sparsity: PGD's share of weights below 0.05 beside the final shoulder occupancy; the lift's batch noise in the shoulder "
+                + "beside the shoulder's distance to its edge (medians over seeds, last evaluation)",
+                ["target", "change from the base point", "pgd near-zero share", "softplus occupancy", "lift occupancy", "lift-fixed occupancy",
+                    "lift shoulder noise", "shoulder gap"], readings),
+        ], pictures);
     }
 
     /// <summary>Groups with at least this many seeds a method also get a histogram of the metric.</summary>

@@ -24,4 +24,27 @@ public class CatalogTests
             && r.Role == first.Role && r.Config.Seed == 6).Config);
         Assert.Equal(plan.Select(r => r.Key), experiment.Runs(quick).Select(r => r.Key));
     }
+
+    /// <summary>Where an experiment's run is one of decisive-1d's under another group name (the regime map's base point, toy-1d's and the
+    /// mechanism's groups), it has the same configuration, data and role, so a results folder can lend it (DESIGN-CHOICES.md).</summary>
+    [Theory]
+    [InlineData("regime-map", "@base", 2 * (4 * 5 * 2 + 2 * (3 + 9) * 2))] // 4 methods x 5 seeds x 2 protocols, the tuning grid on 2 seeds
+    [InlineData("toy-1d", "", 2 * (4 * 10 * 2 + 2 * (3 + 9) * 2))] // the Gumbel and the Laplace: decisive-1d's 10 seeds of 30
+    [InlineData("mechanism", "", 3 * 5 * 2 + (3 + 9 + 9) * 2)] // softplus, lift-fixed and the lift of the five architectures
+    public void Runs_that_are_decisive_1d_runs_under_another_name_have_its_configuration(string name, string suffix, int shared)
+    {
+        var decisive = Catalog.Get("decisive-1d").Runs(quick: false).ToDictionary(r => r.Key);
+        string? Twin(string? name) => suffix.Length == 0 ? name : name?.Replace(suffix, "", StringComparison.Ordinal);
+        var twins = Catalog.Get(name).Runs(quick: false).Select(r => (Run: r, Twin: decisive.GetValueOrDefault(Twin(r.Key)!)))
+            .Where(p => p.Twin is not null).ToList();
+        Assert.Equal(shared, twins.Count);
+        Assert.All(twins, p => Assert.Equal((p.Twin!.Config, p.Twin.Data, p.Twin.Role, p.Twin.Basis), (p.Run.Config, p.Run.Data, p.Run.Role, Twin(p.Run.Basis))));
+    }
+
+    [Fact]
+    public void Every_cell_of_the_regime_map_but_the_base_point_changes_its_configuration()
+    {
+        var lift = Catalog.Get("regime-map").Runs(quick: false).First(r => r.Group == "gumbel@base" && r.Config.Method == IcnnLift.Positivity.PositivityMethod.Lift);
+        Assert.All(Catalog.RegimeCells(quick: false).Where(c => !c.Tuned && c.Label != "base"), c => Assert.NotEqual(lift.Config, c.Apply(lift.Config)));
+    }
 }
