@@ -12,8 +12,7 @@ internal sealed class CommonOptions
 
     /// <param name="threadsHelp">What --threads means for the command.</param>
     /// <param name="defaultThreads">Its default.</param>
-    public CommonOptions(string threadsHelp, int defaultThreads) =>
-        Threads = Options.Valued("--threads", threadsHelp, defaultThreads);
+    public CommonOptions(string threadsHelp, int defaultThreads) => Threads = Options.Valued("--threads", threadsHelp, defaultThreads);
 
     public readonly Option<string> Task = Options.Valued("--task",
         "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)",
@@ -37,6 +36,7 @@ internal sealed class CommonOptions
     public readonly Option<int> BatchSize = Options.Valued("--batch-size", "Mini-batch size (also the lift's conditioning batch)", Defaults.BatchSize);
     public readonly Option<double> LearningRate = Options.Valued("--lr", "Learning rate", Defaults.LearningRate);
     public readonly Option<string> Optimizer = Options.Valued("--optimizer", "adam, or sgd (momentum 0.9)", Choice.Name(Defaults.Optimizer));
+    public readonly Option<string> Schedule = Options.Valued("--lr-schedule", "constant, cosine (to 0), or step:N[:gamma] (x gamma every N steps)", "constant");
     public readonly Option<double?> InitialLevel = Options.Plain<double?>("--init-level",
         "Start every constrained weight at softplus(level + 0.5 z): how deep in the softplus shoulder training starts");
     public readonly Option<double?> HyperLearningRate = Options.Plain<double?>("--hyper-lr", "Learning rate of the lift's hypernetwork (default: --lr)");
@@ -83,8 +83,8 @@ internal sealed class CommonOptions
     public void AddTo(Command command, bool dataAndTask = true)
     {
         Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
-        Option[] training = [Steps, BatchSize, LearningRate, Optimizer, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation, Alpha,
-            Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma, CrossCovarianceWindow,
+        Option[] training = [Steps, BatchSize, LearningRate, Optimizer, Schedule, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation,
+            Alpha, Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma, CrossCovarianceWindow,
             CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
@@ -105,6 +105,7 @@ internal sealed class CommonOptions
         BatchSize = p.GetValue(BatchSize),
         LearningRate = p.GetValue(LearningRate),
         Optimizer = Choice.Parse<OptimizerKind>(p.GetValue(Optimizer)!, "optimizer"),
+        Schedule = LearningRateSchedule.Parse(p.GetValue(Schedule)!),
         InitialLevel = p.GetValue(InitialLevel),
         HypernetworkLearningRate = p.GetValue(HyperLearningRate),
         EvalEvery = p.GetValue(EvalEvery),
@@ -197,8 +198,7 @@ internal static class Options
 /// <summary>--methods of the commands that compare methods.</summary>
 internal sealed class MethodsOption(string defaultMethods)
 {
-    public readonly Option<string> Option = Options.Valued("--methods", $"Comma-separated methods ({string.Join(", ", PositivityMethods.Names)})",
-        defaultMethods);
+    public readonly Option<string> Option = Options.Valued("--methods", $"Comma-separated: {string.Join(", ", PositivityMethods.Names)}", defaultMethods);
 
     /// <summary>The methods, parsed and checked, each once.</summary>
     public List<PositivityMethod> List(ParseResult p)

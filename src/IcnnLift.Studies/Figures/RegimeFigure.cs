@@ -26,8 +26,7 @@ public static class RegimeFigure
             for (int r = 0; r < rows.Count; r++)
                 for (int c = 0; c < columns.Count; c++)
                 {
-                    var text = plot.Add.Text(double.IsFinite(values[r, c]) ? values[r, c].ToString("+0.000;-0.000",
-                        System.Globalization.CultureInfo.InvariantCulture) : "-", c, rows.Count - 1 - r);
+                    var text = plot.Add.Text(double.IsFinite(values[r, c]) ? Signed(values[r, c]) : "-", c, rows.Count - 1 - r);
                     text.LabelAlignment = Alignment.MiddleCenter;
                     text.LabelFontSize = 13;
                 }
@@ -47,4 +46,7 @@ public static class RegimeFigure
         multiplot.SavePng(temp, 560 * advantage.Count, 60 * rows.Count + 200);
         File.Move(temp, path, overwrite: true);
     }
+
+    /// <summary>Two significant digits with a sign: the map's differences span several orders of magnitude.</summary>
+    private static string Signed(double v) => (v > 0 ? "+" : "") + v.ToString("G2", System.Globalization.CultureInfo.InvariantCulture);
 }

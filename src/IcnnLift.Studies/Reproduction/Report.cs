@@ -71,13 +71,11 @@ public static class Report
                     + $"{experiment.Name}{(manifest.Quick ? " --quick" : "")}` (it skips finished runs)"], [], []));
                 continue;
             }
-            if (experiment.Judgement == Judgement.Map)
-            {
-                sections.Add(RegimeMap(experiment, scale, folder, figures, results, manifest.Quick));
-                continue;
-            }
             // Tuning runs only choose rates (on validation): they are shown as the rates they chose, never judged.
-            var section = Judge(experiment, scale, folder, figures, results.Where(r => r.Run.Role != RunRole.Tuning).ToList());
+            var judged = results.Where(r => r.Run.Role != RunRole.Tuning).ToList();
+            var section = experiment.Judgement == Judgement.Map
+                ? RegimeMap(experiment, scale, folder, figures, judged, manifest.Quick)
+                : Judge(experiment, scale, folder, figures, judged);
             if (TunedRates(folder, plan) is { } rates) section = section with { Tables = [rates, .. section.Tables] };
             sections.Add(section);
         }
@@ -297,7 +295,7 @@ public static class Report
         var outcomes = new List<string[]>();
         var readings = new List<string[]>();
         var pictures = new List<(string, string)>();
-        foreach (var target in results.Where(r => r.Run.Role != RunRole.Tuning).GroupBy(r => r.Run.Group.Split('@')[0]))
+        foreach (var target in results.GroupBy(r => r.Run.Group.Split('@')[0]))
         {
             var advantage = new double[cells.Count, MapOthers.Length];
             var better = new int[MapOthers.Length];
@@ -331,8 +329,8 @@ public static class Report
                     .. new[] { PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed }.Select(m => N(MedianOf(m, r => r.FinalShoulderOccupancy))),
                     N(Noise("shoulder_noise_median")), N(Noise("shoulder_gap_median"))]);
             }
-            findings.Add($"{target.Key}: over {cells.Count} cells the lift is lower (p < 0.05) than "
-                + string.Join(", ", MapOthers.Select((m, k) => $"{Choice.Name(m)} in {better[k]} and higher in {worse[k]}")));
+            findings.Add($"{target.Key}, {cells.Count} cells: the lift is significantly lower / higher (p < 0.05) than "
+                + string.Join(", ", MapOthers.Select((m, k) => $"{Choice.Name(m)} in {better[k]} / {worse[k]}")));
             var file = Figure(figures, $"{experiment.Name}-{target.Key}.png");
             RegimeFigure.Save(file, [.. cells.Select(c => c.Label)], [.. MapOthers.Select(m => "vs " + Choice.Name(m))],
                 [($"{target.Key}: other minus lift (positive: the lift is better)", advantage)], "comparison");

@@ -22,6 +22,7 @@ public sealed record TrainConfig
     public int BatchSize { get; init; } = 256;
     public double LearningRate { get; init; } = 5e-3;
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
     /// <summary>When set, every constrained weight starts at softplus(level + 0.5 z), z ~ N(0, 1): how deep in the
     /// softplus shoulder training starts (null: the initialisation's own weights).</summary>
     public double? InitialLevel { get; init; }

@@ -61,6 +61,7 @@ public static class Trainer
         int stepsRun = 0;
         string? stopped = null;
 
+        var schedule = config.Schedule.Create(run.Optimizer, config.Steps);
         log.Evaluate(0, double.NaN, occupancy);
         onStep?.Invoke(new TrainingProgress(0, model, density, train, run.Reference));
         for (int step = 1; step <= config.Steps; step++)
@@ -73,6 +74,7 @@ public static class Trainer
                 stopped = $"training loss became {nll} at step {step}; stopped and kept the checkpoint of step {log.BestStep}";
                 break;
             }
+            schedule?.step();
             occupancy = stepOccupancy;
             stepsRun = step;
             double? reading = crossCovariance is { Full: true } && step % config.CrossCovarianceEvery == 0 ? crossCovariance.Frobenius() : null;
