@@ -47,6 +47,7 @@ public static class Comparison
         "total_variation" => r.TotalVariation ?? double.NaN,
         "cross_entropy" => r.CrossEntropy ?? double.NaN,
         "excess_cross_entropy" => r.ExcessCrossEntropy ?? double.NaN,
+        "mode_coverage" => r.ModeCoverage ?? double.NaN,
         "test_nll" => r.TestNll,
         _ => throw new ArgumentException($"unknown metric '{metric}'"),
     };

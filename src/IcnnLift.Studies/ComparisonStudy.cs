@@ -145,13 +145,15 @@ public static class ComparisonStudy
     {
         using var w = new StreamWriter(path);
         w.WriteLine("method,seed,test_nll,total_variation,cross_entropy,best_validation_nll,best_step,steps_run,final_shoulder_occupancy,"
-            + "mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning,excess_cross_entropy,near_zero_weight_share");
+            + "mean_cross_covariance,seconds,stopped,log_z_standard_error,effective_sample_size,warning,excess_cross_entropy,near_zero_weight_share,"
+            + "mode_coverage");
         foreach (var r in results)
             w.WriteLine(string.Join(",", r.Method, r.Seed.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(r.TestNll), SampleCsv.Cell(r.TotalVariation),
                 SampleCsv.Cell(r.CrossEntropy), SampleCsv.Cell(r.BestValidationNll), r.BestStep.ToString(CultureInfo.InvariantCulture),
                 r.StepsRun.ToString(CultureInfo.InvariantCulture), SampleCsv.Cell(r.FinalShoulderOccupancy), SampleCsv.Cell(r.MeanCrossCovariance),
                 SampleCsv.Cell(r.Seconds), r.Stopped is null ? "" : "yes", SampleCsv.Cell(r.LogZStandardError), SampleCsv.Cell(r.EffectiveSampleSize),
-                r.Warning is null ? "" : "low effective sample size", SampleCsv.Cell(r.ExcessCrossEntropy), SampleCsv.Cell(r.NearZeroWeightShare)));
+                r.Warning is null ? "" : "low effective sample size", SampleCsv.Cell(r.ExcessCrossEntropy), SampleCsv.Cell(r.NearZeroWeightShare),
+                SampleCsv.Cell(r.ModeCoverage)));
     }
 
     private static void WriteSummaryCsv(string path, IEnumerable<MethodSummary> summary)

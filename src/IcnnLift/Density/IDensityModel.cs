@@ -72,23 +72,47 @@ public static class DensityModelExtensions
     /// distance 1/2 integral |p - q|, cross-entropy -integral p log q (the expected NLL under the true density), and
     /// the excess cross-entropy KL(p || q) = integral p (log p - log q): cross-entropy less the target's entropy, both
     /// on the grid, so that it is zero for a perfect fit whatever the target's own spread.
+    /// With the target's <paramref name="modes"/>, also the mode coverage: the share of modes whose region (a disk
+    /// around its centre) holds at least half the target's mass there under the model.
     /// </summary>
     public static DensityComparison CompareWith(this IDensityModel model, QuadratureNormalizer grid,
-        Func<double[], double> trueLogDensity, ScalarType dtype)
+        Func<double[], double> trueLogDensity, ScalarType dtype, Modes? modes = null)
     {
         var logQ = model.LogDensityValues(grid.Grid(dtype));
         double tv = 0, ce = 0, kl = 0, h = grid.CellVolume;
+        int count = modes?.Centres.Count ?? 0;
+        var (modelMass, targetMass) = (new double[count], new double[count]);
         for (int i = 0; i < logQ.Length; i++)
         {
-            double logP = trueLogDensity(grid.Points[i]), p = Math.Exp(logP);
-            tv += Math.Abs(p - Math.Exp(logQ[i])) * h;
+            double logP = trueLogDensity(grid.Points[i]), p = Math.Exp(logP), q = Math.Exp(logQ[i]);
+            tv += Math.Abs(p - q) * h;
+            if (modes?.RegionOf(grid.Points[i]) is int k) (modelMass[k], targetMass[k]) = (modelMass[k] + q * h, targetMass[k] + p * h);
             if (p <= 0) continue;
             ce -= p * logQ[i] * h;
             kl += p * (logP - logQ[i]) * h;
         }
-        return new DensityComparison(tv / 2, ce, kl);
+        double? coverage = modes is null ? null : Enumerable.Range(0, count).Count(k => modelMass[k] >= 0.5 * targetMass[k]) / (double)count;
+        return new DensityComparison(tv / 2, ce, kl, coverage);
     }
 }
 
-/// <summary>A fitted density against the true one (see <see cref="DensityModelExtensions.CompareWith"/>).</summary>
-public sealed record DensityComparison(double TotalVariation, double CrossEntropy, double ExcessCrossEntropy);
+/// <summary>The modes of a mixture of well-separated components: their centres, and the radius of the disk around each
+/// that is its region (regions must not overlap).</summary>
+public sealed record Modes(IReadOnlyList<double[]> Centres, double Radius)
+{
+    /// <summary>The mode whose region holds <paramref name="x"/>, or null between regions.</summary>
+    public int? RegionOf(double[] x)
+    {
+        for (int k = 0; k < Centres.Count; k++)
+        {
+            double distance = 0;
+            for (int j = 0; j < x.Length; j++) distance += (x[j] - Centres[k][j]) * (x[j] - Centres[k][j]);
+            if (distance <= Radius * Radius) return k;
+        }
+        return null;
+    }
+}
+
+/// <summary>A fitted density against the true one (see <see cref="DensityModelExtensions.CompareWith"/>); the mode coverage
+/// only for a target with modes.</summary>
+public sealed record DensityComparison(double TotalVariation, double CrossEntropy, double ExcessCrossEntropy, double? ModeCoverage = null);

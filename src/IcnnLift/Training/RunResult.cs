@@ -34,6 +34,9 @@ public sealed record RunResult
     public double? CrossEntropy { get; init; }
     /// <summary>KL(target || model) by quadrature: cross-entropy less the target's entropy (known targets, d &lt;= 2).</summary>
     public double? ExcessCrossEntropy { get; init; }
+    /// <summary>Share of the target's modes holding at least half their share of the model's mass (8gaussians; see
+    /// <see cref="Density.DensityModelExtensions.CompareWith"/>).</summary>
+    public double? ModeCoverage { get; init; }
     /// <summary>log Z of the energy model (flows are normalised by construction).</summary>
     public double? LogZ { get; init; }
     /// <summary>Monte Carlo standard error of log Z (and so of the test NLL) when it is importance-sampled.</summary>

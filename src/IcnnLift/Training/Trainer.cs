@@ -179,7 +179,7 @@ public static class Trainer
         var comparison = target?.HasDensity == true && data.Dimension <= 2
             // An energy model's own quadrature grid is the one to compare on; a flow has none, so one is built.
             ? density.CompareWith(density.QuadratureGrid ?? QuadratureNormalizer.Covering(run.Train, config.GridMargin, config.GridPoints), target.LogDensity,
-                config.DType)
+                config.DType, target.Modes)
             : null;
         return new RunResult
         {
@@ -192,6 +192,7 @@ public static class Trainer
             TotalVariation = comparison?.TotalVariation,
             CrossEntropy = comparison?.CrossEntropy,
             ExcessCrossEntropy = comparison?.ExcessCrossEntropy,
+            ModeCoverage = comparison?.ModeCoverage,
             LogZ = normalization?.LogZ,
             LogZStandardError = normalization?.StandardError,
             EffectiveSampleSize = normalization?.EffectiveSampleSize,
