@@ -318,7 +318,8 @@ public static class Report
                     advantage[i, k] = -test.MedianDifference;
                     better[k] += test.Lower() ? 1 : 0;
                     worse[k] += test.PValue < 0.05 && test.MedianDifference > 0 ? 1 : 0;
-                    row.Add($"{N(test.MedianDifference)} (p = {test.PValue:G2})");
+                    var (low, high) = PairedStatistics.MedianInterval([.. seeds.Select(s => lift[s] - other[s]).Where(double.IsFinite)]);
+                    row.Add($"{N(test.MedianDifference)} [{N(low)}, {N(high)}] (p = {test.PValue:G2})");
                 }
                 int diverged = runs.Count(r => !double.IsFinite(Comparison.Metric(r.Result, metric)));
                 row.Add(diverged.ToString(CultureInfo.InvariantCulture));
@@ -339,7 +340,8 @@ public static class Report
         string[] medians = [.. Catalog.DecisiveMethods.Select(m => Choice.Name(m))];
         return new Section(experiment, "mapped", scale, findings,
         [
-            ($"{metric.Replace('_', ' ')}: median per method, and the lift minus each other method (median paired difference, Wilcoxon p)",
+            ($"{metric.Replace('_', ' ')}: median per method, and the lift minus each other method (median paired difference, "
+                + "95% bootstrap interval, Wilcoxon p)",
                 ["target", "change from the base point", .. medians, .. MapOthers.Select(m => "lift - " + Choice.Name(m)), "diverged runs"], outcomes),
             ("trap or sparsity: PGD's share of weights below 0.05 beside the final shoulder occupancy; the lift's batch noise in the shoulder "
                 + "beside the shoulder's distance to its edge (medians over seeds, last evaluation)",
