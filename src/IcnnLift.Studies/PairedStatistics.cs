@@ -58,18 +58,37 @@ public static class PairedStatistics
     }
 
     /// <summary>Percentile bootstrap interval of the median (resamples drawn from a fixed seed, so reports reproduce).</summary>
-    public static (double Low, double High) MedianInterval(IReadOnlyList<double> values, double level = 0.95, int resamples = 2000, int seed = 0)
+    public static (double Low, double High) MedianInterval(IReadOnlyList<double> values, double level = 0.95, int resamples = 2000, int seed = 0) =>
+        Interval(values, sample => Statistics.Median(sample), level, resamples, seed);
+
+    /// <summary>Percentile bootstrap interval of the share of true values (a basin fraction).</summary>
+    public static (double Low, double High) ShareInterval(IReadOnlyList<bool> values, double level = 0.95, int resamples = 2000, int seed = 0) =>
+        Interval([.. values.Select(v => v ? 1.0 : 0.0)], sample => sample.Average(), level, resamples, seed);
+
+    private static (double Low, double High) Interval(IReadOnlyList<double> values, Func<double[], double> statistic, double level, int resamples, int seed)
     {
         var v = values.Where(double.IsFinite).ToArray();
         if (v.Length == 0) return (double.NaN, double.NaN);
         var rng = new Random(seed);
-        var medians = new double[resamples];
+        var statistics = new double[resamples];
         var sample = new double[v.Length];
         for (int b = 0; b < resamples; b++)
         {
             for (int i = 0; i < v.Length; i++) sample[i] = v[rng.Next(v.Length)];
-            medians[b] = Statistics.Median(sample);
+            statistics[b] = statistic(sample);
         }
-        return (Statistics.Quantile(medians, (1 - level) / 2), Statistics.Quantile(medians, 1 - (1 - level) / 2));
+        return (Statistics.Quantile(statistics, (1 - level) / 2), Statistics.Quantile(statistics, 1 - (1 - level) / 2));
+    }
+
+    /// <summary>Exact McNemar test of paired indicators a_i, b_i (the same seed): of the discordant pairs, <c>OnlyFirst</c> have a
+    /// true and b false and <c>OnlySecond</c> the reverse; under the null each discordant pair is either with probability 1/2, so
+    /// the two-sided p is min(1, 2 P(X &lt;= min)), X ~ Binomial(discordant, 1/2); 1 without discordant pairs.</summary>
+    public static (int OnlyFirst, int OnlySecond, double PValue) McNemar(IReadOnlyList<bool> a, IReadOnlyList<bool> b)
+    {
+        if (a.Count != b.Count) throw new ArgumentException($"paired samples need equal sizes, got {a.Count} and {b.Count}");
+        int first = a.Zip(b).Count(p => p.First && !p.Second), second = a.Zip(b).Count(p => !p.First && p.Second);
+        int n = first + second;
+        double p = n == 0 ? 1 : Math.Min(1, 2 * Binomial.CDF(0.5, n, Math.Min(first, second)));
+        return (first, second, p);
     }
 }

@@ -10,7 +10,9 @@ public static class HistogramFigure
 {
     private static readonly Color[] Palette = [Colors.SteelBlue, Colors.Orange, Colors.SeaGreen, Colors.Crimson, Colors.Purple, Colors.Gold];
 
-    public static void Save(string path, IReadOnlyList<(string Method, IReadOnlyList<double> Values)> columns, string metric, string title, int bins = 25)
+    /// <param name="tau">A threshold drawn as a solid black line (the basin's).</param>
+    public static void Save(string path, IReadOnlyList<(string Method, IReadOnlyList<double> Values)> columns, string metric, string title,
+        double? tau = null, int bins = 25)
     {
         var pooled = columns.SelectMany(c => c.Values).Where(double.IsFinite).ToArray();
         if (pooled.Length == 0) throw new ArgumentException("nothing to plot");
@@ -43,6 +45,12 @@ public static class HistogramFigure
             var median = plot.Add.VerticalLine(Statistics.Median(values));
             median.Color = color;
             median.LinePattern = LinePattern.Dashed;
+        }
+        if (tau is double threshold)
+        {
+            var line = plot.Add.VerticalLine(threshold);
+            line.Color = Colors.Black;
+            line.LegendText = FormattableString.Invariant($"tau = {threshold:F3}");
         }
         plot.Title($"{title} (dashed: medians)");
         plot.XLabel(metric.Replace('_', ' '));

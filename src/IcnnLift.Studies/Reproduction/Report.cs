@@ -132,13 +132,16 @@ public static class Report
             var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
             StripFigure.Save(file, columns, experiment.Metric, $"{experiment.Name}: {group.Key}");
             pictures.Add(($"{group.Key}: {metric} per seed", Relative(figures, file)));
+            var runs = results.Where(r => r.Run.Group == group.Key).ToList();
+            var tau = experiment.BasinMargin is double margin && runs.Count > 0 && runs[0].Run.Data.Target is { HasDensity: true, Dimension: <= 2 }
+                ? Tau(runs, margin) : ((double Entropy, double Value)?)null;
+            if (tau is { } t) tables.Add(Basin(experiment, group.Key, runs, t, findings));
             if (columns.All(c => c.Values.Count >= HistogramSeeds))
             {
                 var histogram = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}-histogram.png");
-                HistogramFigure.Save(histogram, columns, experiment.Metric, $"{experiment.Name}: {group.Key}");
+                HistogramFigure.Save(histogram, columns, experiment.Metric, $"{experiment.Name}: {group.Key}", tau?.Value);
                 pictures.Add(($"{group.Key}: histogram of {metric} over seeds", Relative(figures, histogram)));
             }
-            var runs = results.Where(r => r.Run.Group == group.Key).ToList();
             if (runs.Count > 0 && runs[0].Run.Data.Target is { Dimension: <= 2 }) pictures.Add(Densities(figures, folder, experiment, runs));
             if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, runs, "validation_nll", "validation NLL"));
         }
@@ -147,6 +150,43 @@ public static class Report
         findings.AddRange(comparisons);
         if (experiment.Judgement == Judgement.Mechanism) verdict = Mechanism(experiment, folder, figures, results, findings, pictures);
         return new Section(experiment, verdict, scale, findings, tables, pictures);
+    }
+
+    /// <summary>The basin's threshold: the target's entropy, by quadrature on the first seed's grid, plus <paramref name="margin"/>.</summary>
+    private static (double Entropy, double Value) Tau(List<(PlannedRun Run, RunResult Result)> runs, double margin)
+    {
+        var first = runs.MinBy(r => r.Run.Config.Seed).Run;
+        var target = first.Data.Target!;
+        var grid = QuadratureNormalizer.Covering(Rows.ToTensor(first.Data.ForSeed(first.Config.Seed).Train, first.Config.DType), first.Config.GridMargin,
+            first.Config.GridPoints);
+        double entropy = -grid.Points.Sum(x => target.LogDensity(x) is var logP && double.IsFinite(logP) ? Math.Exp(logP) * logP : 0) * grid.CellVolume;
+        return (entropy, entropy + margin);
+    }
+
+    /// <summary>The basin: the share of a method's seeds whose test NLL falls below tau (<see cref="Tau"/>), with a bootstrap
+    /// interval; each comparison by the exact McNemar test on the paired indicators.</summary>
+    private static (string, string[], List<string[]>) Basin(Experiment experiment, string group, List<(PlannedRun Run, RunResult Result)> runs,
+        (double Entropy, double Value) threshold, List<string> findings)
+    {
+        var (entropy, tau) = threshold;
+        var inBasin = runs.GroupBy(r => r.Run.Config.MethodName)
+            .ToDictionary(g => g.Key, g => g.ToDictionary(r => r.Run.Config.Seed, r => r.Result.TestNll < tau));
+        foreach (var (method, other) in experiment.Comparisons)
+        {
+            if (!inBasin.TryGetValue(method, out var a) || !inBasin.TryGetValue(other, out var b)) continue;
+            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
+            var test = PairedStatistics.McNemar([.. seeds.Select(s => a[s])], [.. seeds.Select(s => b[s])]);
+            findings.Add($"{group}: basin (test NLL < tau = {N(tau)} nats): {method} {seeds.Count(s => a[s])} of {seeds.Count} seeds, {other} "
+                + $"{seeds.Count(s => b[s])}; only {method} in it on {test.OnlyFirst}, only {other} on {test.OnlySecond}, McNemar p = {test.PValue:G2}");
+        }
+        return ($"{group}: basin, test NLL below tau = entropy {N(entropy)} + {N(tau - entropy)} = {N(tau)} nats", ["method", "seeds", "in the basin", "share",
+            "95% bootstrap interval"], [.. inBasin.Select(m =>
+        {
+            var values = m.Value.Values.ToList();
+            var (low, high) = PairedStatistics.ShareInterval(values);
+            return new[] { m.Key, values.Count.ToString(CultureInfo.InvariantCulture), values.Count(v => v).ToString(CultureInfo.InvariantCulture),
+                N(values.Count(v => v) / (double)values.Count), $"[{N(low)}, {N(high)}]" };
+        })]);
     }
 
     /// <summary>
@@ -328,7 +368,8 @@ public static class Report
                 double Noise(string column) => Median(runs.Where(r => r.Run.Config.Method == PositivityMethod.Lift)
                     .Select(r => RunFolder.LoadMetric(Sweep.RunPath(folder, r.Run), column).Where(double.IsFinite).DefaultIfEmpty(double.NaN).Last()));
                 readings.Add([target.Key, cells[i].Change, N(MedianOf(PositivityMethod.Pgd, r => r.NearZeroWeightShare)),
-                    .. new[] { PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed }.Select(m => N(MedianOf(m, r => r.FinalShoulderOccupancy))),
+                    .. new[] { PositivityMethod.Softplus, PositivityMethod.Lift, PositivityMethod.LiftFixed }
+                        .Select(m => N(MedianOf(m, r => r.FinalShoulderOccupancy))),
                     N(Noise("shoulder_noise_median")), N(Noise("shoulder_gap_median"))]);
             }
             findings.Add($"{target.Key}, {cells.Count} cells: the lift is lower / higher than "

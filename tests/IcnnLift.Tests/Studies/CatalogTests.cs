@@ -38,13 +38,15 @@ public class CatalogTests
         var twins = Catalog.Get(name).Runs(quick: false).Select(r => (Run: r, Twin: decisive.GetValueOrDefault(Twin(r.Key)!)))
             .Where(p => p.Twin is not null).ToList();
         Assert.Equal(shared, twins.Count);
-        Assert.All(twins, p => Assert.Equal((p.Twin!.Config, p.Twin.Data, p.Twin.Role, p.Twin.Basis), (p.Run.Config, p.Run.Data, p.Run.Role, Twin(p.Run.Basis))));
+        Assert.All(twins, p => Assert.Equal((p.Twin!.Config, p.Twin.Data, p.Twin.Role, p.Twin.Basis),
+            (p.Run.Config, p.Run.Data, p.Run.Role, Twin(p.Run.Basis))));
     }
 
     [Fact]
     public void Every_cell_of_the_regime_map_but_the_base_point_changes_its_configuration()
     {
-        var lift = Catalog.Get("regime-map").Runs(quick: false).First(r => r.Group == "gumbel@base" && r.Config.Method == IcnnLift.Positivity.PositivityMethod.Lift);
+        var lift = Catalog.Get("regime-map").Runs(quick: false)
+            .First(r => r.Group == "gumbel@base" && r.Config.Method == IcnnLift.Positivity.PositivityMethod.Lift);
         Assert.All(Catalog.RegimeCells(quick: false).Where(c => !c.Tuned && c.Label != "base"), c => Assert.NotEqual(lift.Config, c.Apply(lift.Config)));
     }
 }

@@ -80,4 +80,32 @@ public class PairedStatisticsTests
         Assert.Equal(2.2, q.Median, 12);
         Assert.Equal(5.15, q.Q3, 12);
     }
+
+    /// <summary>Against SciPy 1.10's <c>binomtest(k, n, 0.5).pvalue</c> (two-sided) on the smaller discordant count k of n.</summary>
+    [Theory]
+    [InlineData(8, 2, 0.109375)]
+    [InlineData(3, 15, 0.007537841796875)]
+    [InlineData(6, 0, 0.03125)]
+    [InlineData(5, 6, 1.0)]
+    [InlineData(0, 1, 1.0)]
+    [InlineData(0, 0, 1.0)]
+    public void McNemar_matches_scipys_exact_binomial_test_on_the_discordant_pairs(int onlyFirst, int onlySecond, double p)
+    {
+        // Seven concordant pairs (both true or both false) change nothing.
+        bool[] a = [.. Enumerable.Repeat(true, onlyFirst), .. Enumerable.Repeat(false, onlySecond), true, true, true, false, false, false, false];
+        bool[] b = [.. Enumerable.Repeat(false, onlyFirst), .. Enumerable.Repeat(true, onlySecond), true, true, true, false, false, false, false];
+        var test = PairedStatistics.McNemar(a, b);
+        Assert.Equal((onlyFirst, onlySecond), (test.OnlyFirst, test.OnlySecond));
+        Assert.Equal(p, test.PValue, 12);
+    }
+
+    [Fact]
+    public void The_share_interval_holds_the_share_and_collapses_when_every_seed_agrees()
+    {
+        bool[] mixed = [true, false, true, true, false, true, false, true, true, true];
+        var (low, high) = PairedStatistics.ShareInterval(mixed);
+        Assert.InRange(0.7, low, high);
+        Assert.True(low > 0.3 && high < 1.01 && high - low > 0.2);
+        Assert.Equal((1.0, 1.0), PairedStatistics.ShareInterval([true, true, true]));
+    }
 }
