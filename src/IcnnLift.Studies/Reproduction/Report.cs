@@ -60,7 +60,7 @@ public static class Report
             string size = (manifest.Quick, manifest.Seeds) switch
             {
                 (true, int n) => $"quick at {n} seeds",
-                (false, int n) => n > PaperSeeds(experiment) ? $"beyond paper scale: {n} seeds" : $"{n} seeds (paper scale: {PaperSeeds(experiment)})",
+                (false, int n) => PaperSeeds(experiment) is var paper && n > paper ? $"beyond paper scale: {n} seeds" : $"{n} seeds (paper scale: {paper})",
                 (true, null) => "quick",
                 (false, null) => "paper scale",
             };
@@ -338,6 +338,7 @@ public static class Report
         foreach (var target in results.GroupBy(r => r.Run.Group.Split('@')[0]))
         {
             var advantage = new double[cells.Count, MapOthers.Length];
+            int seedCount = 0;
             var better = new int[MapOthers.Length];
             var worse = new int[MapOthers.Length];
             for (int i = 0; i < cells.Count; i++)
@@ -354,6 +355,7 @@ public static class Report
                 {
                     var other = Values(MapOthers[k]);
                     var seeds = lift.Keys.Intersect(other.Keys).Order().ToList();
+                    seedCount = Math.Max(seedCount, seeds.Count);
                     var test = PairedStatistics.Wilcoxon(seeds.Select(s => lift[s]).ToList(), seeds.Select(s => other[s]).ToList());
                     advantage[i, k] = -test.MedianDifference;
                     int wins = seeds.Count(s => lift[s] < other[s]), losses = seeds.Count(s => lift[s] > other[s]);
@@ -374,7 +376,8 @@ public static class Report
             }
             findings.Add($"{target.Key}, {cells.Count} cells: the lift is lower / higher than "
                 + string.Join(", ", MapOthers.Select((m, k) => $"{Choice.Name(m)} in {better[k]} / {worse[k]}"))
-                + " (p < 0.05, or on every seed: with 5 seeds the smallest two-sided p is 0.0625)");
+                + FormattableString.Invariant($" (p < 0.05, or on every seed: with {seedCount} seeds the smallest two-sided p is ")
+                + FormattableString.Invariant($"{Math.Pow(2, 1 - seedCount):G2})"));
             var file = Figure(figures, $"{experiment.Name}-{target.Key}.png");
             RegimeFigure.Save(file, [.. cells.Select(c => c.Label)], [.. MapOthers.Select(m => "vs " + Choice.Name(m))],
                 [($"{target.Key}: other minus lift (positive: the lift is better)", advantage)], "comparison");
