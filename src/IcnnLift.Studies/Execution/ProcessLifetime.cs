@@ -47,15 +47,23 @@ public static class ProcessLifetime
         return Process.Start(start) ?? throw new InvalidOperationException($"could not start {start.FileName}");
     }
 
-    /// <summary>Asks <paramref name="process"/> to end (SIGTERM), and kills it if it has not within <paramref name="grace"/>.</summary>
-    public static void Stop(Process process, TimeSpan grace)
+    /// <summary>Asks <paramref name="process"/> to end (SIGTERM) now, and kills it if it has not ended within
+    /// <paramref name="grace"/>. Returns at once: the kill comes from a timer, so stopping needs no thread of its own
+    /// (a blocking wait on a thread-pool thread could be starved by the threads that read the children's pipes).
+    /// Dispose the result once the process has ended.</summary>
+    public static IDisposable Stop(Process process, TimeSpan grace)
+    {
+        Signal(process, SIGTERM);
+        return new Timer(_ => Signal(process, SIGKILL), null, grace, Timeout.InfiniteTimeSpan);
+    }
+
+    private static void Signal(Process process, int signal)
     {
         try
         {
             if (process.HasExited) return;
-            if (!OperatingSystem.IsWindows()) Kill(process.Id, SIGTERM);
-            else process.Kill();
-            if (!process.WaitForExit(grace)) process.Kill();
+            if (OperatingSystem.IsWindows()) process.Kill();
+            else Kill(process.Id, signal);
         }
         catch (InvalidOperationException)
         {

@@ -89,7 +89,8 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
         foreach (var arg in workerCommand.Skip(1)) start.ArgumentList.Add(arg);
         stop.ThrowIfCancellationRequested();
         using var process = ProcessLifetime.StartChild(start);
-        using var stopChild = stop.Register(() => Task.Run(() => ProcessLifetime.Stop(process, Grace)));
+        IDisposable? killLater = null;
+        using var stopChild = stop.Register(() => killLater = ProcessLifetime.Stop(process, Grace));
         var stderr = process.StandardError.ReadToEndAsync();
         try
         {
@@ -110,6 +111,8 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
                 done = step;
             }
         process.WaitForExit();
+        stopChild.Dispose(); // no timer is made after this
+        killLater?.Dispose();
         stop.ThrowIfCancellationRequested();
         if (process.ExitCode != 0)
             throw new JobFailedException($"run {job.Name}: {Explain(stderr.Result, process.ExitCode)}",

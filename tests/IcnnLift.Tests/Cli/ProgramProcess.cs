@@ -45,7 +45,8 @@ internal sealed class ProgramProcess : IDisposable
     /// <summary>Runs to the end (at most <paramref name="seconds"/>) and returns the exit code.</summary>
     public int Wait(int seconds = 120)
     {
-        if (!Process.WaitForExit(TimeSpan.FromSeconds(seconds))) throw new TimeoutException($"still running after {seconds} s: {Err}");
+        if (!Process.WaitForExit(TimeSpan.FromSeconds(seconds)))
+            throw new TimeoutException($"still running after {seconds} s ({Describe(Process.Id)}): {Err}");
         Process.WaitForExit(); // the output handlers have run
         return Process.ExitCode;
     }
@@ -78,6 +79,28 @@ internal sealed class ProgramProcess : IDisposable
 
     /// <summary>Whether <paramref name="pid"/> runs (exists and is not a zombie).</summary>
     public static bool Alive(int pid) => Stat(pid) is { State: not "Z" };
+
+    /// <summary>A process, its threads' kernel wait channels and its children's, from /proc: where a hung program waits
+    /// (state Z: it ended and the test host missed it).</summary>
+    private static string Describe(int pid)
+    {
+        string Waits() => string.Join(" ", Directory.GetDirectories($"/proc/{pid}/task").Select(t => ReadOr($"{t}/wchan")).CountBy(w => w)
+            .Select(w => $"{w.Key}x{w.Value}"));
+        return Stat(pid) is { } s ? $"pid {pid} state {s.State}, waits {Waits()}"
+            + string.Concat(ChildrenOf(pid).Select(c => $"; child {Describe(c)}")) : $"pid {pid} gone";
+    }
+
+    private static string ReadOr(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (IOException)
+        {
+            return "?";
+        }
+    }
 
     private static (string State, int Parent)? Stat(int pid)
     {
