@@ -14,6 +14,8 @@ internal sealed class CommonOptions
     /// <param name="defaultThreads">Its default.</param>
     public CommonOptions(string threadsHelp, int defaultThreads) => Threads = Options.Valued("--threads", threadsHelp, defaultThreads);
 
+    public readonly Option<string?> Preset = Options.Plain<string?>("--preset",
+        "A named configuration of the network and its optimisation (cpflow-toy, cpflow-tabular; see the README); options given override it");
     public readonly Option<string> Task = Options.Valued("--task",
         "Density model: ebm (log-concave energy; quadrature normaliser for d <= 2, importance sampling above) or flow (convex-potential flow)",
         Choice.Name(Defaults.Task));
@@ -46,6 +48,8 @@ internal sealed class CommonOptions
     public readonly Option<string> Activation = Options.Valued("--activation",
         "softplus, relu, leaky_relu[:slope], elu[:scale]", Defaults.Activation.ToString());
     public readonly Option<double> Alpha = Options.Valued("--alpha", "Strong-convexity weight alpha of (alpha/2)|x|^2", Defaults.Alpha);
+    public readonly Option<bool> SymmetricInit = Options.Plain<bool>("--symmetric-init", "Start every constrained weight at one value, for every seed");
+    public readonly Option<double> BaseScale = Options.Valued("--base-scale", "Flows: standard deviation of the Gaussian base", Defaults.Flow.BaseScale);
     public readonly Option<string> Init = Options.Valued("--init",
         "Initialisation: default or principled (Hoedt & Klambauer 2023)", Choice.Name(Defaults.Initialization));
     public readonly Option<string> Base = Options.Valued("--base",
@@ -82,49 +86,52 @@ internal sealed class CommonOptions
     /// which model is trained (for commands that decide those themselves).</summary>
     public void AddTo(Command command, bool dataAndTask = true)
     {
-        Option[] dataOptions = [Task, Blocks, LogDet, Probes, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
+        Option[] dataOptions = [Preset, Task, Blocks, LogDet, Probes, BaseScale, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
         Option[] training = [Steps, BatchSize, LearningRate, Optimizer, Schedule, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation,
-            Alpha, Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma, CrossCovarianceWindow,
-            CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
+            Alpha, SymmetricInit, Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma,
+            CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
     }
 
-    public TrainConfig Config(ParseResult p, PositivityMethod method, int seed) => new()
+    /// <summary>The run's configuration: the preset's (or the defaults), with every option the user gave.</summary>
+    public TrainConfig Config(ParseResult p, PositivityMethod method, int seed)
     {
-        Task = Choice.Parse<DensityTask>(ValueOr(p, Task, Choice.Name(Defaults.Task)), "task"),
-        Blocks = ValueOr(p, Blocks, Defaults.Blocks),
-        Flow = Defaults.Flow with
+        var d = PresetOf(p)?.Config ?? Defaults;
+        T Or<T>(Option<T> option, T preset) => Given(p, option) ? p.GetValue(option)! : preset;
+        T Parsed<T>(Option<string> option, T preset, Func<string, T> parse) => Given(p, option) ? parse(p.GetValue(option)!) : preset;
+        return d with
         {
-            LogDet = Choice.Parse<LogDetMethod>(ValueOr(p, LogDet, Choice.Name(Defaults.Flow.LogDet)), "log-determinant"),
-            Probes = ValueOr(p, Probes, Defaults.Flow.Probes),
-        },
-        Method = method,
-        Seed = seed,
-        Steps = p.GetValue(Steps),
-        BatchSize = p.GetValue(BatchSize),
-        LearningRate = p.GetValue(LearningRate),
-        Optimizer = Choice.Parse<OptimizerKind>(p.GetValue(Optimizer)!, "optimizer"),
-        Schedule = LearningRateSchedule.Parse(p.GetValue(Schedule)!),
-        InitialLevel = p.GetValue(InitialLevel),
-        HypernetworkLearningRate = p.GetValue(HyperLearningRate),
-        EvalEvery = p.GetValue(EvalEvery),
-        Width = p.GetValue(Width),
-        Depth = p.GetValue(Depth),
-        Activation = Convex.Activation.Parse(p.GetValue(Activation)!),
-        Alpha = p.GetValue(Alpha),
-        Initialization = Initialization.Parse(p.GetValue(Init)!),
-        Base = Choice.Parse<EnergyBase>(p.GetValue(Base)!, "base"),
-        Lift = Lift(p),
-        NoiseBatches = p.GetValue(NoiseBatches),
-        ShoulderSigma = p.GetValue(ShoulderSigma),
-        CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow),
-        CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
-        GridPoints = p.GetValue(GridPoints),
-        ImportanceSamples = p.GetValue(ImportanceSamples),
-        ProposalWiden = p.GetValue(ProposalWiden),
-        Precision = Choice.Parse<NumericPrecision>(p.GetValue(Precision)!, "precision"),
-    };
+            Task = Parsed(Task, d.Task, t => Choice.Parse<DensityTask>(t, "task")),
+            Blocks = Or(Blocks, d.Blocks),
+            Flow = d.Flow with
+            {
+                LogDet = Parsed(LogDet, d.Flow.LogDet, t => Choice.Parse<LogDetMethod>(t, "log-determinant")),
+                Probes = Or(Probes, d.Flow.Probes), BaseScale = Or(BaseScale, d.Flow.BaseScale),
+            },
+            Method = method, Seed = seed,
+            Steps = Or(Steps, d.Steps), BatchSize = Or(BatchSize, d.BatchSize), LearningRate = Or(LearningRate, d.LearningRate),
+            Optimizer = Choice.Parse<OptimizerKind>(p.GetValue(Optimizer)!, "optimizer"),
+            Schedule = Parsed(Schedule, d.Schedule, LearningRateSchedule.Parse),
+            InitialLevel = p.GetValue(InitialLevel), HypernetworkLearningRate = p.GetValue(HyperLearningRate),
+            EvalEvery = Or(EvalEvery, d.EvalEvery), Width = Or(Width, d.Width), Depth = Or(Depth, d.Depth),
+            Activation = Parsed(Activation, d.Activation, Convex.Activation.Parse),
+            Alpha = Or(Alpha, d.Alpha),
+            SymmetricInit = p.GetValue(SymmetricInit),
+            Initialization = Initialization.Parse(p.GetValue(Init)!), Base = Choice.Parse<EnergyBase>(p.GetValue(Base)!, "base"),
+            Lift = Lift(p),
+            NoiseBatches = p.GetValue(NoiseBatches), ShoulderSigma = p.GetValue(ShoulderSigma),
+            CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow), CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
+            GridPoints = p.GetValue(GridPoints), ImportanceSamples = p.GetValue(ImportanceSamples), ProposalWiden = p.GetValue(ProposalWiden),
+            Precision = Parsed(Precision, d.Precision, t => Choice.Parse<NumericPrecision>(t, "precision")),
+        };
+    }
+
+    private (TrainConfig Config, int? TrainSize)? PresetOf(ParseResult p) =>
+        ValueOr(p, Preset, null) is { } name ? Presets.Of(Choice.Parse<Preset>(name, "preset")) : null;
+
+    /// <summary>Whether the user gave <paramref name="option"/> (rather than its default) on a command that offers it.</summary>
+    private static bool Given(ParseResult p, Option option) => p.GetResult(option) is { Implicit: false };
 
     /// <summary>The hypernetwork: a preset, its widths overridden where given.</summary>
     private LiftOptions Lift(ParseResult p)
@@ -146,16 +153,16 @@ internal sealed class CommonOptions
     /// <summary>Where the samples come from: a known target or the user's file; checked before any run starts.</summary>
     public DataSource Source(ParseResult p)
     {
-        var target = p.GetValue(Target);
-        var data = p.GetValue(Data);
-        var uci = p.GetValue(Uci);
+        var (target, data, uci, preset) = (p.GetValue(Target), p.GetValue(Data), p.GetValue(Uci), PresetOf(p));
         if (new[] { target, data, uci }.Count(v => v is not null) != 1)
             throw new ArgumentException("give exactly one of --target NAME, --data FILE.csv and --uci NAME");
         if (uci is not null && !UciTabular.Names.Contains(uci))
             throw new ArgumentException($"unknown UCI set '{uci}' ({string.Join(", ", UciTabular.Names)})");
         var source = new DataSource(target is null ? null : IcnnLift.Targets.Target.Get(target).Name, data is null ? null : Path.GetFullPath(data),
-            p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize), uci, Path.GetFullPath(p.GetValue(UciFolder)!));
-        return source.Checked(singlePrecision: Choice.Parse<NumericPrecision>(p.GetValue(Precision)!, "precision") == NumericPrecision.Float32);
+            Given(p, TrainSize) ? p.GetValue(TrainSize) : preset?.TrainSize ?? p.GetValue(TrainSize), p.GetValue(ValidationSize), p.GetValue(TestSize),
+            uci, Path.GetFullPath(p.GetValue(UciFolder)!));
+        var precision = Given(p, Precision) ? Choice.Parse<NumericPrecision>(p.GetValue(Precision)!, "precision") : (preset?.Config ?? Defaults).Precision;
+        return source.Checked(singlePrecision: precision == NumericPrecision.Float32);
     }
 
     /// <summary>--out, checked against the output contract (<see cref="OutputFolder.Check"/>); without it a new folder

@@ -34,14 +34,13 @@ internal static class MnistCommand
                 (string i, string l) => Mnist.ReadIdx(i, l),
                 _ => throw new InputException("give both --idx-images and --idx-labels, or neither"),
             };
-            int s = p.GetValue(seed);
-            var baseConfig = UserInput.Check(() => (common.Config(p, methodList[0], s) with { Task = DensityTask.Ebm }).Validated(MnistLatents.Latent));
+            var baseConfig = UserInput.Check(() =>
+                (common.Config(p, methodList[0], p.GetValue(seed)) with { Task = DensityTask.Ebm }).Validated(MnistLatents.Latent));
             var outcome = MnistStudy.Run(CliHost.Instance, digits, methodList, baseConfig, p.GetValue(epochs), threads, outputPath,
                 p.GetValue(common.Overwrite));
             PrintTable(outcome.Classes, methodList.Select(Choice.Name).ToList());
-            var output = outcome.Folder;
-            Terminal.Line($"results: {output} (table.csv, summary.json, samples.png, autoencoder.pt, latents/, runs/)");
-            return RunsOutput.Conclude(output, outcome.Results, []);
+            Terminal.Line($"results: {outcome.Folder} (table.csv, summary.json, samples.png, autoencoder.pt, latents/, runs/)");
+            return RunsOutput.Conclude(outcome.Folder, outcome.Results, []);
         });
         return command;
     }

@@ -2,7 +2,6 @@ using System.CommandLine;
 using IcnnLift.Density;
 using IcnnLift.Flows;
 using IcnnLift.Studies.Figures;
-using IcnnLift.Targets;
 using TorchSharp;
 
 namespace IcnnLift.Cli;
@@ -34,13 +33,7 @@ internal static class SampleCommand
             int dimension = run.Model.Dimension;
             var rows = Enumerable.Range(0, n).Select(i => samples[i].to_type(torch.ScalarType.Float64).data<double>().ToArray()).ToArray();
             SampleCsv.Write(path, Enumerable.Range(1, dimension).Select(j => $"x{j}").ToArray(), rows);
-            if (dimension == 2)
-            {
-                var data = Target.Names.Contains(run.Manifest.Data) ? Target.Get(run.Manifest.Data).Sample(n, new Random(p.GetValue(seed))) : null;
-                var config = run.Manifest.Config;
-                DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), rows, data,
-                    $"{run.Manifest.Data}: {config.MethodName} {Choice.Name(config.Task)} samples");
-            }
+            if (dimension == 2) DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), run, rows, p.GetValue(seed));
             Console.Out.WriteLine($"{n} samples written to {path}; {report}");
             if (!converged) Console.Error.WriteLine($"warning: the sampler may not have converged ({report})");
             return ExitCodes.Ok;

@@ -1,6 +1,7 @@
 using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Targets;
+using IcnnLift.Training;
 using ScottPlot;
 
 namespace IcnnLift.Studies.Figures;
@@ -87,6 +88,14 @@ public static class DensityFigure
         var temp = TempPng(path);
         multiplot.SavePng(temp, 360 * panels.Count, 380);
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Scatter of a saved model's samples beside fresh draws of its known target (drawn with <paramref name="seed"/>).</summary>
+    public static void SaveSamples(string path, SavedRun run, IReadOnlyList<double[]> samples, int seed)
+    {
+        var (data, config) = (run.Manifest.Data, run.Manifest.Config);
+        var draws = Target.Names.Contains(data) ? Target.Get(data).Sample(samples.Count, new Random(seed)) : null;
+        SaveSamples(path, samples, draws, $"{data}: {config.MethodName} {Choice.Name(config.Task)} samples");
     }
 
     /// <summary>Scatter of a model's samples beside the data (2-D).</summary>

@@ -5,7 +5,7 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Convex;
 
-public enum ActivationKind { Softplus, Relu, LeakyRelu, Elu }
+public enum ActivationKind { Softplus, Relu, LeakyRelu, Elu, GaussianSoftplus }
 
 /// <summary>
 /// A convex, non-decreasing scalar activation: the two properties that keep a non-negative
@@ -18,8 +18,13 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
     public static Activation Relu { get; } = new(ActivationKind.Relu);
     public static Activation LeakyRelu(double slope = 0.01) => new(ActivationKind.LeakyRelu, slope);
     public static Activation Elu(double scale = 1.0) => new(ActivationKind.Elu, scale);
+    /// <summary>The Gaussian softplus x Phi(x) + phi(x) - phi(0): the integral of the normal CDF, shifted to 0 at 0
+    /// (CP-Flow's flow activation); its curvature phi(x) decays like a Gaussian rather than exponentially.</summary>
+    public static Activation GaussianSoftplus { get; } = new(ActivationKind.GaussianSoftplus);
 
-    /// <summary>Parses "softplus", "relu", "leaky_relu[:slope]", "elu[:scale]".</summary>
+    private static readonly double NormalDensityAtZero = 1 / Math.Sqrt(2 * Math.PI);
+
+    /// <summary>Parses "softplus", "relu", "leaky_relu[:slope]", "elu[:scale]", "gaussian_softplus".</summary>
     public static Activation Parse(string text)
     {
         var parts = text.Trim().ToLowerInvariant().Split(':', 2);
@@ -34,9 +39,10 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         {
             "softplus" when arg is null => Softplus,
             "relu" when arg is null => Relu,
+            "gaussian_softplus" when arg is null => GaussianSoftplus,
             "leaky_relu" => Validated(LeakyRelu(arg ?? 0.01)),
             "elu" => Validated(Elu(arg ?? 1.0)),
-            _ => throw new ArgumentException($"unknown activation '{text}' (softplus, relu, leaky_relu[:slope], elu[:scale])"),
+            _ => throw new ArgumentException($"unknown activation '{text}' (softplus, relu, leaky_relu[:slope], elu[:scale], gaussian_softplus)"),
         };
     }
 
@@ -55,8 +61,13 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         ActivationKind.Relu => nn.functional.relu(x),
         ActivationKind.LeakyRelu => nn.functional.leaky_relu(x, Parameter),
         ActivationKind.Elu => nn.functional.elu(x, Parameter),
+        ActivationKind.GaussianSoftplus => x.mul(NormalCdf(x)).add(NormalDensity(x)).sub(NormalDensityAtZero),
         _ => throw new InvalidOperationException(Kind.ToString()),
     };
+
+    private static Tensor NormalCdf(Tensor x) => x.div(Math.Sqrt(2)).erf().add(1).mul(0.5);
+
+    private static Tensor NormalDensity(Tensor x) => x.square().mul(-0.5).exp().mul(NormalDensityAtZero);
 
     /// <summary>s'(x), elementwise (the right derivative at the kinks of relu and leaky relu).</summary>
     public Tensor Derivative(Tensor x) => Kind switch
@@ -65,6 +76,7 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         ActivationKind.Relu => x.gt(0).to_type(x.dtype),
         ActivationKind.LeakyRelu => where(x.gt(0), ones_like(x), full_like(x, Parameter)),
         ActivationKind.Elu => where(x.gt(0), ones_like(x), x.exp().mul(Parameter)),
+        ActivationKind.GaussianSoftplus => NormalCdf(x),
         _ => throw new InvalidOperationException(Kind.ToString()),
     };
 
@@ -74,6 +86,7 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         ActivationKind.Softplus => x.sigmoid().mul(x.neg().sigmoid()),
         ActivationKind.Relu or ActivationKind.LeakyRelu => zeros_like(x),
         ActivationKind.Elu => where(x.gt(0), zeros_like(x), x.exp().mul(Parameter)),
+        ActivationKind.GaussianSoftplus => NormalDensity(x),
         _ => throw new InvalidOperationException(Kind.ToString()),
     };
 
@@ -81,6 +94,7 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
     {
         ActivationKind.Softplus => "softplus",
         ActivationKind.Relu => "relu",
+        ActivationKind.GaussianSoftplus => "gaussian_softplus",
         ActivationKind.LeakyRelu => FormattableString.Invariant($"leaky_relu:{Parameter}"),
         ActivationKind.Elu => FormattableString.Invariant($"elu:{Parameter}"),
         _ => Kind.ToString(),

@@ -50,14 +50,21 @@ public static class Initialization
         return (Uniform([outFeatures, inFeatures], k, g, dtype), Uniform([outFeatures], k, g, dtype));
     }
 
-    /// <summary>Initial non-negative weights (out x in) of a constrained layer, and the initial bias of the
-    /// free affine term that is added to it.</summary>
-    public static (Tensor Weight, Tensor Bias) ConstrainedLinear(InitializationKind kind, long outFeatures, long inFeatures, Generator g, ScalarType dtype)
+    /// <summary>Initial non-negative weights (out x width) of a constrained layer of <paramref name="spec"/>'s network,
+    /// and the initial bias of the free affine term that is added to it. The cpflow architecture averages over the
+    /// fan-in, so its weights are O(1): softplus of PyTorch's Linear draw, as CP-Flow's positive layers start.
+    /// With <see cref="IcnnSpec.SymmetricInit"/> every entry is the draw's mean instead, and nothing is drawn.</summary>
+    public static (Tensor Weight, Tensor Bias) ConstrainedLinear(IcnnSpec spec, long outFeatures, Generator g, ScalarType dtype)
     {
-        if (kind == InitializationKind.Default)
+        long inFeatures = spec.Width;
+        double k = 1.0 / Math.Sqrt(inFeatures);
+        if (spec.Architecture == IcnnArchitecture.CpFlow)
+            return (spec.SymmetricInit ? full([outFeatures, inFeatures], Math.Log(2), dtype)
+                : nn.functional.softplus(Uniform([outFeatures, inFeatures], k, g, dtype)), zeros(outFeatures, dtype));
+        if (spec.Initialization == InitializationKind.Default)
         {
-            double k = 1.0 / Math.Sqrt(inFeatures);
-            var w = Uniform([outFeatures, inFeatures], k, g, dtype).abs_().clamp_min_(WeightFloor);
+            var w = spec.SymmetricInit ? full([outFeatures, inFeatures], k / 2, dtype)
+                : Uniform([outFeatures, inFeatures], k, g, dtype).abs_().clamp_min_(WeightFloor);
             return (w, Uniform([outFeatures], k, g, dtype));
         }
         var (meanSq, variance, shift) = PrincipledMoments(inFeatures);
@@ -65,7 +72,8 @@ public static class Initialization
         double logSecondMoment = Math.Log(meanSq + variance);
         double mu = Math.Log(meanSq) - logSecondMoment / 2;
         double sigma = Math.Sqrt(logSecondMoment - Math.Log(meanSq));
-        var weight = randn([outFeatures, inFeatures], dtype, generator: g).mul_(sigma).add_(mu).exp_().clamp_min_(WeightFloor);
+        var weight = spec.SymmetricInit ? full([outFeatures, inFeatures], Math.Sqrt(meanSq), dtype)
+            : randn([outFeatures, inFeatures], dtype, generator: g).mul_(sigma).add_(mu).exp_().clamp_min_(WeightFloor);
         return (weight, full([outFeatures], -shift, dtype));
     }
 

@@ -14,7 +14,23 @@ public enum EnergyBase
     [JsonStringEnumMemberName("gaussian")] Gaussian,
 }
 
+/// <summary>How the layers of an <see cref="InputConvexNetwork"/> are built.</summary>
+[JsonConverter(typeof(JsonStringEnumConverter<IcnnArchitecture>))]
+public enum IcnnArchitecture
+{
+    /// <summary>Amos et al. 2017: every hidden unit carries the state, z(l+1) = s(W_l z_l + A_l x + b_l).</summary>
+    [JsonStringEnumMemberName("dense")] Dense,
+    /// <summary>The ICNN of CP-Flow's toy flows (Huang et al. 2021), built so that depth 20 stays well scaled: each
+    /// positive map averages over its fan-in (W z / H), each hidden layer after the first is normalised per unit
+    /// (a data-initialised shift and positive scale), half of it is an input branch s_sym(C_l x + e_l), the first
+    /// layer uses s_sym, with s_sym(u) = s(u) - u/2 (convex, not monotone: it only ever acts on affine functions of
+    /// x), and the output's scale and the quadratic weight alpha are learned (positive through softplus).</summary>
+    [JsonStringEnumMemberName("cpflow")] CpFlow,
+}
+
 /// <summary>Shape and options of an <see cref="InputConvexNetwork"/>; saved with every run.</summary>
+/// <param name="SymmetricInit">Every constrained weight starts at one value (the mean of the initialisation's
+/// draw), the same for every seed and method; seeds then differ only in the free weights and the data.</param>
 public sealed record IcnnSpec(
     int Dimension,
     int Width = 64,
@@ -22,7 +38,9 @@ public sealed record IcnnSpec(
     Activation? Activation = null,
     double Alpha = 0.01,
     InitializationKind Initialization = InitializationKind.Default,
-    EnergyBase Base = EnergyBase.None)
+    EnergyBase Base = EnergyBase.None,
+    IcnnArchitecture Architecture = IcnnArchitecture.Dense,
+    bool SymmetricInit = false)
 {
     /// <summary>The activation; softplus when not given.</summary>
     public Activation Activation { get; init; } = Activation ?? Convex.Activation.Softplus;
@@ -32,6 +50,8 @@ public sealed record IcnnSpec(
         if (Dimension < 1) throw new ArgumentException($"dimension must be positive, got {Dimension}");
         if (Width < 1) throw new ArgumentException($"width must be positive, got {Width}");
         if (Depth < 1) throw new ArgumentException($"depth must be positive, got {Depth}");
+        if (Architecture == IcnnArchitecture.CpFlow && Width < 2)
+            throw new ArgumentException($"the cpflow architecture needs a width of at least 2 (half of it is the input branch), got {Width}");
         if (!(Alpha > 0) || double.IsInfinity(Alpha)) throw new ArgumentException($"alpha must be a positive number, got {Alpha}");
     }
 }
@@ -43,7 +63,10 @@ public sealed record IcnnSpec(
 /// With the Gaussian base, E also has + (1/2)(x - m)^T P (x - m), m and P = Sigma^-1 fitted to the data and
 /// fixed: the network then learns a convex correction to the data's Gaussian instead of building the
 /// quadratic bowl out of softplus units (still convex, and the model starts at the classical baseline).
-/// Input [n, d], output [n].
+/// The <see cref="IcnnArchitecture.CpFlow"/> layers are the same equations with other maps: every pass first
+/// folds the fan-in averaging, the per-unit normalisation and the output scale into effective A_l, b_l, W_l
+/// (<see cref="Maps"/>; W_l gets zero rows for the input branch), so the forward pass and both Hessian
+/// computations serve both architectures. Input [n, d], output [n].
 /// </summary>
 public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
 {
@@ -53,6 +76,11 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     private readonly double _alpha;
     private readonly Tensor? _baseMean;
     private readonly Tensor? _basePrecision;
+    // CpFlow only: per-unit shift and log-scale of hidden layers 1 .. L-1, the output's raw scale and raw alpha.
+    private readonly ParameterList _shifts = new(), _logScales = new();
+    private readonly Parameter? _rawOutputScale, _rawAlpha;
+    private readonly Tensor?[] _symmetricUnits;
+    private readonly int _carried;
 
     public IcnnSpec Spec { get; }
 
@@ -62,6 +90,9 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         Spec = spec;
         _activation = spec.Activation;
         _alpha = spec.Alpha;
+        bool cpflow = spec.Architecture == IcnnArchitecture.CpFlow;
+        _carried = cpflow ? (spec.Width + 1) / 2 : spec.Width;
+        _symmetricUnits = new Tensor?[spec.Depth];
         using (no_grad())
         {
             // A0 x + b0 feeds the first layer; A_l x + b_l the later ones; a_L x + c the output.
@@ -71,14 +102,33 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
                 var (a, bias) = Initialization.FreeLinear(outFeatures, spec.Dimension, generator, dtype);
                 if (l > 0)
                 {
-                    var (w, shiftedBias) = Initialization.ConstrainedLinear(spec.Initialization, outFeatures, spec.Width, generator, dtype);
+                    long carried = l == spec.Depth ? 1 : _carried;
+                    var (w, shiftedBias) = Initialization.ConstrainedLinear(spec, carried, generator, dtype);
                     _hiddenMaps.Add(new ConstrainedWeight(l == spec.Depth ? "w_out" : $"W{l}", w));
-                    if (spec.Initialization == InitializationKind.Principled) bias = shiftedBias;
+                    if (spec.Initialization == InitializationKind.Principled && !cpflow) bias = shiftedBias;
                 }
                 var linear = nn.Linear(spec.Dimension, outFeatures, hasBias: true, dtype: dtype);
                 linear.weight!.copy_(a);
                 linear.bias!.copy_(bias);
                 _inputMaps.Add(linear);
+            }
+        }
+        if (cpflow)
+        {
+            for (int l = 1; l < spec.Depth; l++)
+            {
+                _shifts.Add(new Parameter(zeros(spec.Width, dtype)));
+                _logScales.Add(new Parameter(zeros(spec.Width, dtype)));
+            }
+            _rawOutputScale = new Parameter(zeros(1, dtype));
+            _rawAlpha = new Parameter(full(1, InverseSoftplus(spec.Alpha), dtype));
+            register_parameter("output_scale", _rawOutputScale);
+            register_parameter("alpha", _rawAlpha);
+            // Buffers, so that they live as long as the network (and travel with it).
+            for (int l = 0; l < spec.Depth; l++)
+            {
+                _symmetricUnits[l] = l == 0 ? ones(spec.Width, dtype) : cat([zeros(_carried, dtype), ones(spec.Width - _carried, dtype)]);
+                register_buffer($"symmetric{l}", _symmetricUnits[l]!);
             }
         }
         if (spec.Base == EnergyBase.Gaussian)
@@ -89,6 +139,61 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
             register_buffer("base_precision", _basePrecision);
         }
         RegisterComponents();
+    }
+
+    private static double InverseSoftplus(double y) => y > 20 ? y : Math.Log(Math.Exp(y) - 1);
+
+    /// <summary>Data-dependent initialisation of the <see cref="IcnnArchitecture.CpFlow"/> layers: layer by layer,
+    /// the shift and scale that give each unit's pre-activation zero mean and unit variance over <paramref name="x"/>,
+    /// then the output scale that gives the network's output (without the quadratic) unit variance. A no-op for
+    /// the dense architecture.</summary>
+    public void InitializeFrom(Tensor x)
+    {
+        if (_rawOutputScale is null) return;
+        using var _ = no_grad();
+        for (int l = 1; l < Spec.Depth; l++)
+        {
+            using var layer = NewDisposeScope(); // frees each pass's temporaries: x may be the whole training set
+            var pre = PreActivations(x, Maps(), l + 1)[l];
+            _shifts[l - 1].add_(pre.mean([0]).mul(_logScales[l - 1].exp()));
+            _logScales[l - 1].add_(pre.std(0).clamp_min(1e-6).log());
+        }
+        using var scope = NewDisposeScope();
+        var maps = Maps();
+        var output = Energy(PreActivations(x, maps), x, maps).sub(Quadratic(x, maps.Alpha));
+        double scale = nn.functional.softplus(_rawOutputScale).ToDouble() / output.std().clamp_min(1e-6).ToDouble();
+        _rawOutputScale.fill_(InverseSoftplus(scale));
+    }
+
+    /// <summary>
+    /// The effective affine maps of one pass: input maps A_l [out, d] and b_l, hidden maps W_l [out, H] (W_l feeds
+    /// u_(l+1); the last is the readout), each layer's symmetric-unit mask, and alpha.
+    /// </summary>
+    private sealed record LayerMaps(Tensor[] InputWeights, Tensor[] InputBiases, Tensor[] Hidden, Tensor?[] Symmetric, Tensor Alpha);
+
+    private LayerMaps Maps()
+    {
+        int depth = Spec.Depth;
+        var a = _inputMaps.Select(m => (Tensor)m.weight!).ToArray();
+        var b = _inputMaps.Select(m => (Tensor)m.bias!).ToArray();
+        var w = _hiddenMaps.Select(m => m.Value).ToArray();
+        if (_rawOutputScale is null || _rawAlpha is null)
+            return new LayerMaps(a, b, w, _symmetricUnits, tensor(_alpha, a[0].dtype));
+        double fanIn = Spec.Width;
+        for (int l = 1; l < depth; l++)
+        {
+            var scale = _logScales[l - 1].neg().exp();
+            var carried = w[l - 1].div(fanIn);
+            var padded = cat([carried, zeros(Spec.Width - _carried, Spec.Width, dtype: carried.dtype)]);
+            w[l - 1] = padded.mul(scale.unsqueeze(1));
+            a[l] = a[l].mul(scale.unsqueeze(1));
+            b[l] = b[l].sub(_shifts[l - 1]).mul(scale);
+        }
+        var outputScale = nn.functional.softplus(_rawOutputScale);
+        w[depth - 1] = w[depth - 1].mul(outputScale.div(fanIn));
+        a[depth] = a[depth].mul(outputScale);
+        b[depth] = b[depth].mul(outputScale);
+        return new LayerMaps(a, b, w, _symmetricUnits, nn.functional.softplus(_rawAlpha).squeeze());
     }
 
     /// <summary>Fits the Gaussian base to <paramref name="data"/> [n, d]: its mean and the inverse of its covariance
@@ -118,18 +223,18 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     }
 
     /// <summary>The quadratic part: (alpha/2)|x|^2 plus the Gaussian base.</summary>
-    private Tensor Quadratic(Tensor x)
+    private Tensor Quadratic(Tensor x, Tensor alpha)
     {
-        var q = x.square().sum(-1).mul(_alpha / 2);
+        var q = x.square().sum(-1).mul(alpha).mul(0.5);
         if (_baseMean is null) return q;
         var centred = x - _baseMean;
         return q.add(centred.matmul(_basePrecision!).mul(centred).sum(-1).mul(0.5));
     }
 
     /// <summary>The quadratic part's gradient at x, or its Hessian applied to v (the same linear map without the shift).</summary>
-    private Tensor QuadraticGradient(Tensor x, bool shifted = true)
+    private Tensor QuadraticGradient(Tensor x, Tensor alpha, bool shifted = true)
     {
-        var g = x.mul(_alpha);
+        var g = x.mul(alpha);
         if (_basePrecision is null) return g;
         return g.add((shifted ? x - _baseMean! : x).matmul(_basePrecision));
     }
@@ -140,22 +245,32 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     public override Tensor forward(Tensor x)
     {
         CheckInput(x);
-        return Energy(PreActivations(x), x);
+        var maps = Maps();
+        return Energy(PreActivations(x, maps), x, maps);
     }
 
-    /// <summary>u_1 .. u_L, each [n, H].</summary>
-    private Tensor[] PreActivations(Tensor x)
+    /// <summary>The activation of layer l's units (symmetric where the mask says so), its first and second derivatives.</summary>
+    private Tensor Activate(Tensor u, Tensor? symmetric) => symmetric is null ? _activation.Apply(u) : _activation.Apply(u).sub(u.mul(symmetric).mul(0.5));
+
+    private Tensor Slope(Tensor u, Tensor? symmetric) => symmetric is null ? _activation.Derivative(u) : _activation.Derivative(u).sub(symmetric.mul(0.5));
+
+    /// <summary>u_1 .. u_L, each [n, H] (the first <paramref name="layers"/> of them when given).</summary>
+    private Tensor[] PreActivations(Tensor x, LayerMaps maps, int? layers = null)
     {
-        var pre = new Tensor[Spec.Depth];
-        pre[0] = _inputMaps[0].forward(x);
-        for (int l = 1; l < Spec.Depth; l++)
-            pre[l] = nn.functional.linear(_activation.Apply(pre[l - 1]), _hiddenMaps[l - 1].Value).add_(_inputMaps[l].forward(x));
+        var pre = new Tensor[layers ?? Spec.Depth];
+        pre[0] = nn.functional.linear(x, maps.InputWeights[0], maps.InputBiases[0]);
+        for (int l = 1; l < pre.Length; l++)
+            pre[l] = nn.functional.linear(Activate(pre[l - 1], maps.Symmetric[l - 1]), maps.Hidden[l - 1])
+                .add_(nn.functional.linear(x, maps.InputWeights[l], maps.InputBiases[l]));
         return pre;
     }
 
-    private Tensor Energy(Tensor[] pre, Tensor x) =>
-        nn.functional.linear(_activation.Apply(pre[^1]), _hiddenMaps[Spec.Depth - 1].Value).squeeze(-1)
-            .add(_inputMaps[Spec.Depth].forward(x).squeeze(-1)).add_(Quadratic(x));
+    private Tensor Energy(Tensor[] pre, Tensor x, LayerMaps maps)
+    {
+        int depth = Spec.Depth;
+        return nn.functional.linear(Activate(pre[^1], maps.Symmetric[depth - 1]), maps.Hidden[depth - 1]).squeeze(-1)
+            .add(nn.functional.linear(x, maps.InputWeights[depth], maps.InputBiases[depth]).squeeze(-1)).add_(Quadratic(x, maps.Alpha));
+    }
 
     private void CheckInput(Tensor x)
     {
@@ -174,41 +289,41 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     {
         CheckInput(x);
         int depth = Spec.Depth;
-        var pre = PreActivations(x);
-        var slope = pre.Select(_activation.Derivative).ToArray();
-        var readout = _hiddenMaps[depth - 1].Value; // [1, H]
-        var top = _inputMaps[depth];
-        var energy = Energy(pre, x);
+        var maps = Maps();
+        var (a, w) = (maps.InputWeights, maps.Hidden);
+        var pre = PreActivations(x, maps);
+        var slope = pre.Select((u, l) => Slope(u, maps.Symmetric[l])).ToArray();
+        var energy = Energy(pre, x, maps);
         // Adjoints g_l = dE/dz_l and curvatures c_l = g_l * s''(u_l).
         var curvature = new Tensor[depth];
         var delta = new Tensor[depth]; // dE/du_l = g_l * s'(u_l)
-        var adjoint = readout.expand(x.shape[0], -1);
+        var adjoint = w[depth - 1].expand(x.shape[0], -1);
         for (int l = depth - 1; l >= 0; l--)
         {
             curvature[l] = adjoint.mul(_activation.SecondDerivative(pre[l]));
             delta[l] = adjoint.mul(slope[l]);
-            if (l > 0) adjoint = delta[l].matmul(_hiddenMaps[l - 1].Value);
+            if (l > 0) adjoint = delta[l].matmul(w[l - 1]);
         }
-        var gradient = Enumerable.Range(0, depth).Select(l => delta[l].matmul(_inputMaps[l].weight!)).Aggregate((a, b) => a + b)
-            .add(top.weight!).add(QuadraticGradient(x));
+        var gradient = Enumerable.Range(0, depth).Select(l => delta[l].matmul(a[l])).Aggregate((p, q) => p + q)
+            .add(a[depth]).add(QuadraticGradient(x, maps.Alpha));
 
         Tensor HessianTimes(Tensor v)
         {
             var r = new Tensor[depth];
-            var tangent = v.matmul(_inputMaps[0].weight!.T);
+            var tangent = v.matmul(a[0].T);
             for (int l = 0; l < depth; l++)
             {
-                if (l > 0) tangent = slope[l - 1].mul(tangent).matmul(_hiddenMaps[l - 1].Value.T).add(v.matmul(_inputMaps[l].weight!.T));
+                if (l > 0) tangent = slope[l - 1].mul(tangent).matmul(w[l - 1].T).add(v.matmul(a[l].T));
                 r[l] = curvature[l].mul(tangent);
             }
             var back = r[depth - 1];
-            var product = back.matmul(_inputMaps[depth - 1].weight!);
+            var product = back.matmul(a[depth - 1]);
             for (int l = depth - 2; l >= 0; l--)
             {
-                back = r[l].add(slope[l].mul(back.matmul(_hiddenMaps[l].Value)));
-                product = product.add(back.matmul(_inputMaps[l].weight!));
+                back = r[l].add(slope[l].mul(back.matmul(w[l])));
+                product = product.add(back.matmul(a[l]));
             }
-            return product.add(QuadraticGradient(v, shifted: false));
+            return product.add(QuadraticGradient(v, maps.Alpha, shifted: false));
         }
 
         return (energy, gradient, HessianTimes);
@@ -228,23 +343,24 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         CheckInput(x);
         long n = x.shape[0], d = Spec.Dimension;
         int depth = Spec.Depth;
-        var pre = PreActivations(x);
+        var maps = Maps();
+        var (a, w) = (maps.InputWeights, maps.Hidden);
+        var pre = PreActivations(x, maps);
+        var slope = pre.Select((u, l) => Slope(u, maps.Symmetric[l])).ToArray();
         var jacobiansT = new Tensor[depth]; // (du_l/dx)^T, [n, d, H]
-        jacobiansT[0] = _inputMaps[0].weight!.T.unsqueeze(0).expand(n, -1, -1);
+        jacobiansT[0] = a[0].T.unsqueeze(0).expand(n, -1, -1);
         for (int l = 1; l < depth; l++)
         {
-            var w = _hiddenMaps[l - 1].Value;
-            long h = w.shape[1];
-            jacobiansT[l] = jacobiansT[l - 1].mul(_activation.Derivative(pre[l - 1]).unsqueeze(1)).reshape(n * d, h).matmul(w.T)
-                .reshape(n, d, -1).add(_inputMaps[l].weight!.T);
+            long h = w[l - 1].shape[1];
+            jacobiansT[l] = jacobiansT[l - 1].mul(slope[l - 1].unsqueeze(1)).reshape(n * d, h).matmul(w[l - 1].T)
+                .reshape(n, d, -1).add(a[l].T);
         }
-        var readout = _hiddenMaps[depth - 1].Value.squeeze(0); // w_L [H]
-        var top = _inputMaps[depth];
-        var energy = Energy(pre, x);
-        var gradient = jacobiansT[depth - 1].mul(readout.mul(_activation.Derivative(pre[depth - 1])).unsqueeze(1)).sum(-1)
-            .add(top.weight!).add(QuadraticGradient(x));
+        var readout = w[depth - 1].squeeze(0); // w_L [H]
+        var energy = Energy(pre, x, maps);
+        var gradient = jacobiansT[depth - 1].mul(readout.mul(slope[depth - 1]).unsqueeze(1)).sum(-1)
+            .add(a[depth]).add(QuadraticGradient(x, maps.Alpha));
 
-        var quadratic = eye(d, dtype: x.dtype).mul(_alpha);
+        var quadratic = eye(d, dtype: x.dtype).mul(maps.Alpha);
         if (_basePrecision is not null) quadratic = quadratic.add(_basePrecision);
         var hessian = quadratic.expand(n, d, d);
         var adjoint = readout.expand(n, -1); // g_L
@@ -252,7 +368,7 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         {
             var curvature = adjoint.mul(_activation.SecondDerivative(pre[l])); // [n, H]
             hessian = hessian.add(jacobiansT[l].mul(curvature.unsqueeze(1)).bmm(jacobiansT[l].transpose(1, 2)));
-            if (l > 0) adjoint = adjoint.mul(_activation.Derivative(pre[l])).matmul(_hiddenMaps[l - 1].Value);
+            if (l > 0) adjoint = adjoint.mul(slope[l]).matmul(w[l - 1]);
         }
         return (energy, gradient, hessian);
     }

@@ -8,7 +8,6 @@ using static TorchSharp.torch;
 namespace IcnnLift.Flows;
 
 /// <summary>How a flow computes its log-determinants.</summary>
-/// <summary>How a flow computes its log-determinants.</summary>
 [JsonConverter(typeof(JsonStringEnumConverter<LogDetMethod>))]
 public enum LogDetMethod
 {
@@ -22,13 +21,16 @@ public enum LogDetMethod
 /// <param name="EvaluationProbes">Probe vectors per sample for the Lanczos estimate.</param>
 /// <param name="LanczosSteps">Lanczos steps (capped at d).</param>
 /// <param name="CgIterations">Conjugate-gradient iterations at most for H^-1 v.</param>
+/// <param name="BaseScale">Standard deviation of the Gaussian base N(0, s^2 I). A wider base lets one gradient map spread
+/// the base's mass over separated modes with a milder potential (CP-Flow's toy flows use one).</param>
 public sealed record FlowOptions(LogDetMethod LogDet = LogDetMethod.Exact, int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20,
-    int CgIterations = 50)
+    int CgIterations = 50, double BaseScale = 1.0)
 {
     public void Validate()
     {
         if (Probes < 1 || EvaluationProbes < 1 || LanczosSteps < 1 || CgIterations < 1)
             throw new ArgumentException("probes, Lanczos steps and CG iterations must be positive");
+        if (!(BaseScale > 0) || double.IsInfinity(BaseScale)) throw new ArgumentException($"--base-scale must be a positive number, got {BaseScale}");
     }
 }
 
@@ -36,7 +38,7 @@ public sealed record FlowOptions(LogDetMethod LogDet = LogDetMethod.Exact, int P
 /// Convex-potential flow (CP-Flow, Huang et al. 2021). Each block is an activation normalisation followed by
 /// the gradient map y = grad F(x) of a strongly convex potential F (an input-convex network with its
 /// (alpha/2)|x|^2 term), a bijection whose Jacobian is the Hessian of F, symmetric positive definite. With
-/// z the output of the last block, log p(x) = log N(z; 0, I) + sum over blocks of log det.
+/// z the output of the last block, log p(x) = log N(z; 0, s^2 I) + sum over blocks of log det.
 /// </summary>
 public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityModel
 {
@@ -81,7 +83,9 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
             for (int k = 0; k < Blocks; k++)
             {
                 _norms[k].InitializeFrom(x);
-                x = _potentials[k].Derivatives(_norms[k].forward(x)).Gradient;
+                var normalised = _norms[k].forward(x);
+                _potentials[k].InitializeFrom(normalised);
+                x = _potentials[k].Derivatives(normalised).Gradient;
             }
         }
     }
@@ -131,13 +135,17 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
 
     private bool IsStochastic => Options.LogDet == LogDetMethod.Stochastic;
 
-    private Tensor StandardNormalLogDensity(Tensor z) => z.square().sum(-1).mul(-0.5).sub(0.5 * Dimension * Math.Log(2 * Math.PI));
+    private Tensor BaseLogDensity(Tensor z)
+    {
+        double s = Options.BaseScale;
+        return z.square().sum(-1).mul(-0.5 / (s * s)).sub(Dimension * (0.5 * Math.Log(2 * Math.PI) + Math.Log(s)));
+    }
 
     /// <summary>log p(x); with the stochastic log-determinant, its Lanczos estimate.</summary>
     public Tensor LogDensity(Tensor x)
     {
         var (z, logDet) = IsStochastic ? TransformStochastic(x, training: false) : Transform(x);
-        return StandardNormalLogDensity(z).add(logDet);
+        return BaseLogDensity(z).add(logDet);
     }
 
     public Tensor Nll(Tensor x) => LogDensity(x).mean().neg();
@@ -147,7 +155,7 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
     {
         if (!IsStochastic) return Nll(x);
         var (z, surrogate) = TransformStochastic(x, training: true);
-        return StandardNormalLogDensity(z).add(surrogate).mean().neg();
+        return BaseLogDensity(z).add(surrogate).mean().neg();
     }
 
     /// <summary>log det of symmetric positive-definite matrices [n, d, d] by Cholesky; NaN where one is not
@@ -181,7 +189,6 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         }
     }
 
-    /// <summary><paramref name="n"/> samples: standard normal draws pushed back through the flow.</summary>
     /// <summary>Draws by inverting the blocks (<paramref name="chainSteps"/> is for chain samplers; a flow has none).</summary>
     public DrawnSamples Sample(int n, int chainSteps, Generator generator)
     {
@@ -191,6 +198,6 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
 
     public (Tensor Samples, double Residual) Sample(int n, Generator generator, ScalarType dtype)
     {
-        using (no_grad()) return Inverse(randn([n, Dimension], dtype, generator: generator));
+        using (no_grad()) return Inverse(randn([n, Dimension], dtype, generator: generator).mul_(Options.BaseScale));
     }
 }

@@ -24,6 +24,7 @@ public static class DensityModels
         {
             var energy = new InputConvexNetwork(config.NetworkSpec(dimension), generator, config.DType);
             if (config.InitialLevel is double level) Initialization.StartAt(energy, level, generator);
+            energy.InitializeFrom(train);
             if (config.Base == EnergyBase.Gaussian) energy.FitGaussianBase(train);
             return new LogConcaveDensity(energy, dimension <= 2
                 ? QuadratureNormalizer.Covering(train, config.GridMargin, config.GridPoints).Use(config.DType)

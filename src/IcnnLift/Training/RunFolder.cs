@@ -8,8 +8,9 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Training;
 
-/// <summary>What config.json holds: enough to rebuild the model without the data.</summary>
-public sealed record RunManifest(string Format, string Data, TrainConfig Config, IcnnSpec Network, GridSpec? Grid);
+/// <summary>What config.json holds: enough to rebuild the model without the data, and the sizes of the data's splits
+/// (absent in folders written before they were recorded).</summary>
+public sealed record RunManifest(string Format, string Data, TrainConfig Config, IcnnSpec Network, GridSpec? Grid, DataSplits? Splits = null);
 
 /// <summary>A run folder read back: the collapsed network, its normaliser, its configuration and its result.</summary>
 public sealed record SavedRun(IDensityModel Model, RunManifest Manifest, RunResult Result);
@@ -42,7 +43,8 @@ public static class RunFolder
     /// <summary>Writes a run's files into <paramref name="folder"/>, an empty folder the caller owns (a staging folder).</summary>
     public static void WriteInto(string folder, TrainConfig config, TrainedModel model)
     {
-        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, config.NetworkSpec(model.Model.Dimension), DensityModels.Grid(model.Model));
+        var manifest = new RunManifest(FormatVersion, model.Result.Target, config, config.NetworkSpec(model.Model.Dimension), DensityModels.Grid(model.Model),
+            model.Splits);
         File.WriteAllText(Path.Combine(folder, "config.json"), JsonSerializer.Serialize(manifest, Json));
         File.WriteAllText(Path.Combine(folder, "result.json"), JsonSerializer.Serialize(model.Result, Json));
         WriteMetrics(Path.Combine(folder, "metrics.csv"), model.Metrics);

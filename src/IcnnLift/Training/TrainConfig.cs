@@ -34,6 +34,9 @@ public sealed record TrainConfig
     public Activation Activation { get; init; } = Activation.Softplus;
     public double Alpha { get; init; } = 0.01;
     public InitializationKind Initialization { get; init; } = InitializationKind.Default;
+    public IcnnArchitecture Architecture { get; init; } = IcnnArchitecture.Dense;
+    /// <summary>Every constrained weight starts at one value, the same for every seed and method (see <see cref="IcnnSpec.SymmetricInit"/>).</summary>
+    public bool SymmetricInit { get; init; }
     /// <summary>Energy models: Gaussian adds the training data's Gaussian energy to the network (fixed); None does not.</summary>
     public EnergyBase Base { get; init; } = EnergyBase.None;
     public LiftOptions Lift { get; init; } = new();
@@ -59,7 +62,8 @@ public sealed record TrainConfig
 
     /// <summary>The network every method trains; for the matched-capacity control, widened to the lift's parameter count.</summary>
     public IcnnSpec NetworkSpec(int dimension) => new(dimension,
-        PositivityMethods.MatchesLiftCapacity(Method) ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base);
+        PositivityMethods.MatchesLiftCapacity(Method) ? MatchedCapacity.Width(this, dimension) : Width, Depth, Activation, Alpha, Initialization, Base,
+        Architecture, SymmetricInit);
 
     /// <summary>The method's command-line name, as run folders and tables show it.</summary>
     [JsonIgnore]

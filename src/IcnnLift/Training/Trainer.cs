@@ -12,7 +12,10 @@ using static TorchSharp.torch;
 namespace IcnnLift.Training;
 
 /// <summary>A trained density model with collapsed weights (plain convex networks), its result and its log.</summary>
-public sealed record TrainedModel(IDensityModel Model, RunResult Result, IReadOnlyList<MetricsRow> Metrics);
+public sealed record TrainedModel(IDensityModel Model, RunResult Result, IReadOnlyList<MetricsRow> Metrics, DataSplits Splits);
+
+/// <summary>How many rows each split of a run's data had.</summary>
+public sealed record DataSplits(int Train, int Validation, int Test);
 
 /// <summary>What an observer of a run sees after each step (and once before the first, at step 0): the wrapped
 /// network at its training iterate, the density model that reads it, the training rows and the reference rows
@@ -89,7 +92,7 @@ public static class Trainer
         var result = Result(config, data, target, run, log, new Course(stepsRun, occupancy, readings.Count > 0 ? readings.Average() : null, stopped), clock);
         // The network outlives this method; everything else made here is freed with the scope.
         foreach (var t in density.Module.state_dict().Values) t.MoveToOuterDisposeScope();
-        return new TrainedModel(density, result, log.Metrics);
+        return new TrainedModel(density, result, log.Metrics, new DataSplits(data.Train.Length, data.Validation.Length, data.Test.Length));
     }
 
     /// <summary>What a run trains with: the splits as tensors, the density model and its wrapped network, the optimiser,

@@ -61,6 +61,10 @@ public sealed class CliTests : TempFolderTest
         { ["compare", "--target", "gumbel", "--tune-lr", "0.005,0"], "--tune-lr: every learning rate must be a positive number, got 0" },
         { ["compare", "--target", "gumbel", "--tune-lr", "0.005", "--tune-seeds", "7,3"], "--tune-seeds: seed 3 is also an evaluation seed" },
         { ["compare", "--target", "gumbel", "--tune-lr", "0.005,x"], "--tune-lr: 'x' is not a number" },
+        { ["train", "--target", "8gaussians", "--preset", "cpflow-huge"], "unknown preset 'cpflow-huge'" },
+        { ["train", "--target", "8gaussians", "--preset", "cpflow-toy", "--depth", "0"], "--depth must be positive" },
+        { ["train", "--target", "8gaussians", "--preset", "cpflow-toy", "--base-scale", "0"], "--base-scale must be a positive number" },
+        { ["train", "--target", "8gaussians", "--preset", "cpflow-toy", "--lr-schedule", "step:0"], "the step size must be a positive number" },
     };
 
     [Theory]
@@ -171,6 +175,27 @@ public sealed class CliTests : TempFolderTest
         Assert.Equal(["x1,log_density", "-1.5,-2.297196388244629", "0,-1.4647936820983887", "0.7,-1.4219491481781006", "3,-2.502929925918579"],
             stdout.Trim().Split('\n'));
         Assert.True(IcnnLift.Data.OutputFolder.IsOurs(run)); // so --overwrite may replace it
+    }
+
+    [Fact]
+    public void A_preset_sets_the_network_and_the_optimisation_and_options_given_override_it()
+    {
+        var output = Path.Combine(Folder, "preset");
+        var (code, _, err) = Run("train", "--preset", "cpflow-toy", "--target", "8gaussians", "--method", "softplus", "--depth", "3", "--steps", "20",
+            "--eval-every", "10", "--n-validation", "100", "--n-test", "200", "--grid-points", "32", "--symmetric-init", "--out", output);
+        Assert.True(code == 0, err);
+        using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllText(Path.Combine(output, "config.json")));
+        var config = json.RootElement.GetProperty("config");
+        Assert.Equal("flow", config.GetProperty("task").GetString());
+        Assert.Equal("cpflow", config.GetProperty("architecture").GetString());
+        Assert.Equal("gaussian_softplus", config.GetProperty("activation").GetString());
+        Assert.Equal("step:2000:0.5", config.GetProperty("schedule").GetString());
+        Assert.Equal(2, config.GetProperty("flow").GetProperty("base_scale").GetDouble());
+        Assert.True(config.GetProperty("symmetric_init").GetBoolean());
+        Assert.Equal(32, config.GetProperty("width").GetInt32()); // the preset's
+        Assert.Equal(3, config.GetProperty("depth").GetInt32()); // given
+        Assert.Equal(20, config.GetProperty("steps").GetInt32());
+        Assert.Equal(20_000, json.RootElement.GetProperty("splits").GetProperty("train").GetInt32()); // the preset's
     }
 
     [Fact]

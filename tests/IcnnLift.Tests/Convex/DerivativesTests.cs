@@ -17,12 +17,17 @@ public class DerivativesTests
     [InlineData("softplus", 21, 4)]
     [InlineData("softplus", 5, 3, true)]
     [InlineData("elu:0.7", 21, 2, true)]
-    public void Closed_form_matches_autograd(string activation, int d, int depth, bool gaussianBase = false)
+    [InlineData("gaussian_softplus", 3, 3)]
+    [InlineData("softplus", 5, 3, false, IcnnArchitecture.CpFlow)]
+    [InlineData("gaussian_softplus", 2, 20, false, IcnnArchitecture.CpFlow)]
+    [InlineData("gaussian_softplus", 4, 1, true, IcnnArchitecture.CpFlow)]
+    public void Closed_form_matches_autograd(string activation, int d, int depth, bool gaussianBase = false,
+        IcnnArchitecture architecture = IcnnArchitecture.Dense)
     {
         var g = new Generator(17);
         using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: depth, Activation: Activation.Parse(activation), Alpha: 0.3,
             Initialization: InitializationKind.Principled,
-            Base: gaussianBase ? EnergyBase.Gaussian : EnergyBase.None), g, ScalarType.Float64);
+            Base: gaussianBase ? EnergyBase.Gaussian : EnergyBase.None, Architecture: architecture), g, ScalarType.Float64);
         // Push the weights away from the initialisation so that every term matters.
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
         if (gaussianBase) net.FitGaussianBase(randn([200, d], ScalarType.Float64, generator: g).matmul(randn([d, d], ScalarType.Float64, generator: g)) + 2);
@@ -89,14 +94,16 @@ public class DerivativesTests
     [InlineData("elu:0.7")]
     [InlineData("leaky_relu:0.3")]
     [InlineData("relu")]
-    public void The_log_determinants_parameter_gradient_matches_double_backward_autograd(string activation)
+    [InlineData("gaussian_softplus", IcnnArchitecture.CpFlow)]
+    public void The_log_determinants_parameter_gradient_matches_double_backward_autograd(string activation,
+        IcnnArchitecture architecture = IcnnArchitecture.Dense)
     {
         // What a flow's training differentiates: sum over a batch of log det of the closed-form Hessian, against the
         // Hessian built by autograd twice (create_graph), so that both are functions of every parameter.
         const int d = 3, n = 5;
         var g = new Generator(23);
         using var net = new InputConvexNetwork(new IcnnSpec(d, Width: 12, Depth: 3, Activation: Activation.Parse(activation), Alpha: 0.3,
-            Initialization: InitializationKind.Principled), g, ScalarType.Float64);
+            Initialization: InitializationKind.Principled, Architecture: architecture), g, ScalarType.Float64);
         using (no_grad()) foreach (var p in net.parameters()) p.add_(randn_like(p) * 0.3);
         var parameters = net.parameters().ToArray();
         var x = randn([n, d], ScalarType.Float64, generator: g);

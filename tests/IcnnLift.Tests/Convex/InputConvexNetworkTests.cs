@@ -10,12 +10,20 @@ public class InputConvexNetworkTests
     public static TheoryData<string, string> Activations => new()
     {
         { "softplus", "default" }, { "relu", "default" }, { "leaky_relu:0.2", "default" }, { "elu:1", "default" }, { "elu:0.5", "principled" },
-        { "softplus", "principled" }, { "relu", "principled" },
+        { "softplus", "principled" }, { "relu", "principled" }, { "gaussian_softplus", "default" }, { "softplus", "cpflow" },
+        { "gaussian_softplus", "cpflow" },
     };
 
-    private static InputConvexNetwork Network(string activation, string init, int d = 3, double alpha = 0.1, int seed = 1) =>
-        new(new IcnnSpec(d, Width: 16, Depth: 3, Activation: Activation.Parse(activation), Alpha: alpha, Initialization: Initialization.Parse(init)),
-            new Generator((ulong)seed), ScalarType.Float64);
+    /// <summary>A network; <paramref name="init"/> "cpflow" is the cpflow architecture, data-initialised on normal draws.</summary>
+    private static InputConvexNetwork Network(string activation, string init, int d = 3, double alpha = 0.1, int seed = 1)
+    {
+        bool cpflow = init == "cpflow";
+        var net = new InputConvexNetwork(new IcnnSpec(d, Width: 16, Depth: 3, Activation: Activation.Parse(activation), Alpha: alpha,
+            Initialization: cpflow ? InitializationKind.Default : Initialization.Parse(init),
+            Architecture: cpflow ? IcnnArchitecture.CpFlow : IcnnArchitecture.Dense), new Generator((ulong)seed), ScalarType.Float64);
+        net.InitializeFrom(randn([500, d], ScalarType.Float64, generator: new Generator((ulong)seed + 1)).mul(2));
+        return net;
+    }
 
     [Theory]
     [MemberData(nameof(Activations))]
@@ -85,5 +93,39 @@ public class InputConvexNetworkTests
         var x = randn(10, 3, ScalarType.Float64);
         Assert.True(a.forward(x).equal(b.forward(x)).all().item<bool>());
         Assert.False(a.forward(x).allclose(c.forward(x)));
+    }
+
+    [Fact]
+    public void The_cpflow_data_initialisation_gives_the_network_part_unit_variance_and_keeps_alpha()
+    {
+        var g = new Generator(9);
+        var data = randn([2000, 2], ScalarType.Float64, generator: g).mul(3).add(1);
+        using var net = new InputConvexNetwork(new IcnnSpec(2, Width: 32, Depth: 6, Activation: Activation.GaussianSoftplus, Alpha: 0.5,
+            Architecture: IcnnArchitecture.CpFlow), g, ScalarType.Float64);
+        net.InitializeFrom(data);
+        var network = net.forward(data) - data.square().sum(-1).mul(0.25); // minus (alpha/2)|x|^2 with alpha at its initial 0.5
+        Assert.Equal(1.0, network.std().ToDouble(), 6);
+        // Half of each hidden layer after the first is the input branch: its constrained weights have half the rows.
+        Assert.Equal([16L, 32L], net.ConstrainedWeights[0].Shape);
+        Assert.Equal([1L, 32L], net.ConstrainedWeights[^1].Shape);
+    }
+
+    [Theory]
+    [InlineData(IcnnArchitecture.Dense)]
+    [InlineData(IcnnArchitecture.CpFlow)]
+    public void Symmetric_init_starts_every_constrained_weight_at_one_value_whatever_the_seed(IcnnArchitecture architecture)
+    {
+        var spec = new IcnnSpec(2, Width: 8, Depth: 3, Architecture: architecture, SymmetricInit: true);
+        using var a = new InputConvexNetwork(spec, new Generator(1), ScalarType.Float64);
+        using var b = new InputConvexNetwork(spec, new Generator(2), ScalarType.Float64);
+        var first = a.ConstrainedWeights[0].Stored[0, 0].ToDouble();
+        Assert.Equal(architecture == IcnnArchitecture.CpFlow ? Math.Log(2) : 0.5 / Math.Sqrt(8), first, 12);
+        foreach (var (wa, wb) in a.ConstrainedWeights.Zip(b.ConstrainedWeights))
+        {
+            Assert.True(wa.Stored.eq(first).all().item<bool>());
+            Assert.True(wb.Stored.eq(first).all().item<bool>());
+        }
+        var x = randn(10, 2, ScalarType.Float64);
+        Assert.False(a.forward(x).allclose(b.forward(x))); // the free weights still differ by seed
     }
 }

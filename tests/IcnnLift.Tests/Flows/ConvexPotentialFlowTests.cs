@@ -9,10 +9,10 @@ namespace IcnnLift.Tests.Flows;
 
 public class ConvexPotentialFlowTests
 {
-    private static ConvexPotentialFlow Flow(int d, int blocks, int seed = 3)
+    private static ConvexPotentialFlow Flow(int d, int blocks, int seed = 3, IcnnSpec? spec = null, FlowOptions? options = null)
     {
         var g = new Generator((ulong)seed);
-        var flow = new ConvexPotentialFlow(new IcnnSpec(d, Width: 12, Depth: 3, Alpha: 0.5), blocks, g, ScalarType.Float64);
+        var flow = new ConvexPotentialFlow(spec ?? new IcnnSpec(d, Width: 12, Depth: 3, Alpha: 0.5), blocks, g, ScalarType.Float64, options);
         // Away from the initialisation, so that every term matters: stronger curvature, perturbed free weights.
         using (no_grad()) foreach (var p in flow.parameters()) p.add_(randn(p.shape, ScalarType.Float64, generator: g) * 0.2);
         foreach (var w in IcnnLift.Positivity.PositiveNetwork.FindConstrainedWeights(flow))
@@ -21,11 +21,17 @@ public class ConvexPotentialFlowTests
         return flow;
     }
 
-    [Fact]
-    public void The_density_of_a_2d_flow_integrates_to_one()
+    /// <summary>The cpflow architecture (depth 6 here: depth 20 is checked below), Gaussian softplus, a base of scale 2.</summary>
+    private static ConvexPotentialFlow CpFlow(int seed = 3) => Flow(2, blocks: 1, seed, new IcnnSpec(2, Width: 16, Depth: 6,
+        Activation.GaussianSoftplus, Alpha: 1, Architecture: IcnnArchitecture.CpFlow), new FlowOptions(BaseScale: 2));
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_density_of_a_2d_flow_integrates_to_one(bool cpflow)
     {
-        using var flow = Flow(2, blocks: 2);
-        var grid = new QuadratureNormalizer([-30.0, -30.0], [30.0, 30.0], 300);
+        using var flow = cpflow ? CpFlow() : Flow(2, blocks: 2);
+        var grid = new QuadratureNormalizer([-30.0, -30.0], [30.0, 30.0], cpflow ? 200 : 300);
         var logp = flow.LogDensityValues(grid.Grid(ScalarType.Float64));
         Assert.Equal(1.0, logp.Sum(Math.Exp) * grid.CellVolume, 1e-4);
     }
@@ -43,6 +49,28 @@ public class ConvexPotentialFlowTests
             var jacobian = stack(Enumerable.Range(0, 3).Select(j => autograd.grad([z[0, j]], [input], retain_graph: true)[0].squeeze(0)).ToArray());
             var (_, expected) = linalg.slogdet(jacobian);
             Assert.Equal(expected.ToDouble(), logDet[i].ToDouble(), 1e-8);
+        }
+    }
+
+    [Fact]
+    public void A_depth_20_flow_is_numerically_healthy_in_single_precision()
+    {
+        // Eight Gaussians of sd 0.35 on a circle of radius 4 (the 8gaussians target's scale), a depth-20 network.
+        var g = new Generator(11);
+        var angles = randint(0, 8, [2000], generator: g).to_type(ScalarType.Float32).mul(Math.PI / 4);
+        var data = stack([angles.cos(), angles.sin()], 1).mul(4).add(randn([2000, 2], generator: g).mul(0.35));
+        using var flow = new ConvexPotentialFlow(new IcnnSpec(2, Width: 32, Depth: 20, Activation.GaussianSoftplus, Alpha: 1,
+            Architecture: IcnnArchitecture.CpFlow), 1, g, ScalarType.Float32, new FlowOptions(BaseScale: 2));
+        flow.InitializeFrom(data);
+        var far = randn([500, 2], generator: g).mul(12); // well outside the data
+        foreach (var x in new[] { data, far })
+        {
+            var (z, logDet) = flow.Transform(x);
+            Assert.True(logDet.isfinite().all().item<bool>(), "a log-determinant is not finite");
+            Assert.True(z.abs().max().ToDouble() < 1e3, $"the gradient map reaches {z.abs().max().ToDouble()}");
+            var (back, residual) = flow.Inverse(z);
+            Assert.True(residual < 1e-3, $"Newton's residual {residual}");
+            Assert.True((back - x).abs().max().ToDouble() < 1e-2 * (1 + x.abs().max().ToDouble()));
         }
     }
 
