@@ -14,148 +14,190 @@ using static TorchSharp.torch;
 
 // Training-step timings, measured in one process so that the ratios share the machine's state:
 // every variant runs in interleaved rounds; times are medians over rounds, ratios medians of per-round ratios.
-//   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100]
+//   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100 --section N (one section)]
 TorchRuntime.Initialize(1);
-int rounds = ArgOr("--rounds", 7), stepsPerRound = ArgOr("--steps", 100);
+int rounds = ArgOr("--rounds", 7), stepsPerRound = ArgOr("--steps", 100), only = ArgOr("--section", 0);
+bool Section(int n) => only == 0 || only == n;
 const int Width = 64, Depth = 4, Batch = 256;
 
 Console.WriteLine($"ms per step (median of {rounds} interleaved rounds); width {Width}, depth {Depth}, batch {Batch}, 1 libtorch thread");
-Console.WriteLine();
-Console.WriteLine("1. training step, loss = mean energy of the batch (the part every task shares)");
-Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs minimal",11} {"vs softplus",12}");
-foreach (int d in new[] { 1, 21 })
+if (Section(1))
 {
-    var data = Data(d);
-    var variants = new List<(string, Action)> { ("minimal TorchSharp loop", MinimalLoop(d, data)) };
-    variants.AddRange(Enum.GetValues<PositivityMethod>().Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => x => net.forward(x).mean()))));
-    var times = Measure(variants, rounds, stepsPerRound);
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant(
-            $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, "softplus"),11:F2}x"));
-}
-
-Console.WriteLine();
-Console.WriteLine("2. log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D)");
-Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
-foreach (int d in new[] { 1, 2 })
-{
-    var data = Data(d);
-    var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
-    var variants = new[] { PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift }
-        .Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => new LogConcaveDensity(net, grid).Nll))).ToList();
-    var times = Measure(variants, rounds, stepsPerRound / 4);
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
-}
-
-Console.WriteLine();
-Console.WriteLine("3. Hessian of the ICNN at a batch, with a backward pass through its log-determinant (float32)");
-Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs autograd",12}");
-foreach (int d in new[] { 6, 21 })
-{
-    var net = new InputConvexNetwork(new IcnnSpec(d, Width, Depth, Alpha: 0.1), new Generator(3));
-    var x = Data(d).narrow(0, 0, Batch);
-    Action Run(Func<Tensor, Tensor> hessian) => () =>
+    Console.WriteLine();
+    Console.WriteLine("1. training step, loss = mean energy of the batch (the part every task shares)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs minimal",11} {"vs softplus",12}");
+    foreach (int d in new[] { 1, 21 })
     {
-        using var scope = NewDisposeScope();
-        net.zero_grad();
-        ConvexPotentialFlow.LogDetSpd(hessian(x)).mean().backward();
-    };
-    var variants = new List<(string, Action)>
-    {
-        ("autograd, one pass per x_i", Run(p => AutogradHessian(net, p))),
-        ("closed form (Derivatives)", Run(p => net.Derivatives(p).Hessian)),
-    };
-    var times = Measure(variants, rounds, 5);
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant(
-            $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
+        var data = Data(d);
+        var variants = new List<(string, Action)> { ("minimal TorchSharp loop", MinimalLoop(d, data)) };
+        variants.AddRange(Enum.GetValues<PositivityMethod>().Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => x => net.forward(x).mean()))));
+        var times = Measure(variants, rounds, stepsPerRound);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant(
+                $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "minimal TorchSharp loop"),10:F2}x {Ratio(times, name, "softplus"),11:F2}x"));
+    }
 }
 
-Console.WriteLine();
-Console.WriteLine("4. convex-potential flow step (1 block; exact log-determinant up to d = 21, stochastic at d = 64)");
-Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
-foreach (int d in new[] { 2, 6, 21, 64 })
+if (Section(2))
 {
-    var data = Data(d);
-    var options = new FlowOptions(d > 21 ? LogDetMethod.Stochastic : LogDetMethod.Exact);
-    var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }
-        .Select(m => (Choice.Name(m), FlowStep(m, d, data, options))).ToList();
-    var times = Measure(variants, rounds, stepsPerRound / 10);
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+    Console.WriteLine();
+    Console.WriteLine("2. log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+    foreach (int d in new[] { 1, 2 })
+    {
+        var data = Data(d);
+        var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
+        var variants = new[] { PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift }
+            .Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => new LogConcaveDensity(net, grid).Nll))).ToList();
+        var times = Measure(variants, rounds, stepsPerRound / 4);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+    }
 }
 
-Console.WriteLine();
-Console.WriteLine("5. diagnostics on a 1-D EBM step (quadrature): shoulder occupancy, and the slack-channel cross-covariance (window 50, read every 50 steps)");
-Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs off",8}");
+if (Section(3))
 {
-    var data = Data(1);
-    var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
-    foreach (var method in new[] { PositivityMethod.Softplus, PositivityMethod.Lift })
+    Console.WriteLine();
+    Console.WriteLine("3. Hessian of the ICNN at a batch, with a backward pass through its log-determinant (float32)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs autograd",12}");
+    foreach (int d in new[] { 6, 21 })
     {
+        var net = new InputConvexNetwork(new IcnnSpec(d, Width, Depth, Alpha: 0.1), new Generator(3));
+        var x = Data(d).narrow(0, 0, Batch);
+        Action Run(Func<Tensor, Tensor> hessian) => () =>
+        {
+            using var scope = NewDisposeScope();
+            net.zero_grad();
+            ConvexPotentialFlow.LogDetSpd(hessian(x)).mean().backward();
+        };
         var variants = new List<(string, Action)>
         {
-            ($"{Choice.Name(method)}, diagnostics off", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, shoulder: null)),
-            ($"{Choice.Name(method)}, occupancy", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll)),
-            ($"{Choice.Name(method)}, occupancy + cross-covariance",
-                LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
-            ($"{Choice.Name(method)}, read every step",
-                LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true, readEvery: 1)),
+            ("autograd, one pass per x_i", Run(p => AutogradHessian(net, p))),
+            ("closed form (Derivatives)", Run(p => net.Derivatives(p).Hessian)),
         };
-        var times = Measure(variants, rounds, stepsPerRound / 2);
+        var times = Measure(variants, rounds, 5);
         foreach (var (name, _) in variants)
-            Console.WriteLine(FormattableString.Invariant($"{1,3} {name,-34} {Median(times[name]),8:F3} {Ratio(times, name, variants[0].Item1),7:F2}x"));
-    }
-    // Landscape grid: points of a plane through a trained-for-nothing lift, constrained and lifted space.
-    var g = new Generator(3);
-    var network = new InputConvexNetwork(new IcnnSpec(1, Width, Depth), g);
-    var model = PositiveNetwork.Wrap(network, PositivityMethod.Lift, 1, new LiftOptions(HeadScale: 0.1), g);
-    var density = new LogConcaveDensity(network, grid);
-    var reference = data.narrow(0, 0, 1024);
-    foreach (var space in new[] { ParameterSpace.Constrained(model, reference), ParameterSpace.Lifted(model, reference) })
-    {
-        var origin = space.Read();
-        var plane = LandscapePlane.Through(origin, origin + randn(origin.shape[0], ScalarType.Float64, generator: g), space.Blocks, g);
-        var axis = LossLandscape.Range(-1, 1, 15);
-        var landscape = LossLandscape.Evaluate(space, plane, () => density.NllValue(data), axis, axis);
-        Console.WriteLine(FormattableString.Invariant(
-            $"landscape, {space.Name} space: {landscape.PointsPerSecond:F0} grid points/s (loss on 4,096 rows + 512 quadrature points)"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
     }
 }
 
-Console.WriteLine();
-Console.WriteLine("6. log-concave EBM step with the importance-sampling normaliser (2,048 draws, proposal refitted every step)");
-Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
-foreach (int d in new[] { 6, 21, 32 })
+if (Section(4))
 {
-    var data = Data(d);
-    var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }.Select(m => (Choice.Name(m), EbmStep(m, d, data))).ToList();
-    var times = Measure(variants, rounds, stepsPerRound / 10);
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+    Console.WriteLine();
+    Console.WriteLine("4. convex-potential flow step (1 block; exact log-determinant up to d = 21, stochastic at d = 64)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+    foreach (int d in new[] { 2, 6, 21, 64 })
+    {
+        var data = Data(d);
+        var options = new FlowOptions(d > 21 ? LogDetMethod.Stochastic : LogDetMethod.Exact);
+        var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }
+            .Select(m => (Choice.Name(m), FlowStep(m, d, data, options))).ToList();
+        var times = Measure(variants, rounds, stepsPerRound / 10);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+    }
 }
 
-Console.WriteLine();
-Console.WriteLine("7. the lift's cost by hypernetwork size (training step, loss = mean energy; small: encoder 32, decoder 8; paper: 256, 128)");
-Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
-foreach (int d in new[] { 1, 21 })
+if (Section(5))
 {
-    var data = Data(d);
-    var small = LiftOptions.Preset(HypernetworkSize.Small);
-    var paper = LiftOptions.Preset(HypernetworkSize.Paper);
-    Func<InputConvexNetwork, Func<Tensor, Tensor>> meanEnergy = net => x => net.forward(x).mean();
-    var variants = new List<(string, Action)>
+    Console.WriteLine();
+    Console.WriteLine("5. diagnostics on a 1-D EBM step (quadrature): shoulder occupancy, and the slack-channel cross-covariance "
+        + "(window 50, read every 50 steps)");
+    Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs off",8}");
     {
-        ("softplus", LibraryStep(PositivityMethod.Softplus, d, data, meanEnergy)),
-        ("lift, small", LibraryStep(PositivityMethod.Lift, d, data, meanEnergy, lift: small)),
-        ("lift, paper", LibraryStep(PositivityMethod.Lift, d, data, meanEnergy, lift: paper)),
-        ("lift-fixed, small", LibraryStep(PositivityMethod.LiftFixed, d, data, meanEnergy, lift: small)),
-        ("lift-fixed, paper", LibraryStep(PositivityMethod.LiftFixed, d, data, meanEnergy, lift: paper)),
-    };
-    var times = Measure(variants, rounds, stepsPerRound);
-    foreach (var (name, _) in variants)
-        Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+        var data = Data(1);
+        var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
+        foreach (var method in new[] { PositivityMethod.Softplus, PositivityMethod.Lift })
+        {
+            var variants = new List<(string, Action)>
+            {
+                ($"{Choice.Name(method)}, diagnostics off", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, shoulder: null)),
+                ($"{Choice.Name(method)}, occupancy", LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll)),
+                ($"{Choice.Name(method)}, occupancy + cross-covariance",
+                    LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true)),
+                ($"{Choice.Name(method)}, read every step",
+                    LibraryStep(method, 1, data, net => new LogConcaveDensity(net, grid).Nll, crossCovariance: true, readEvery: 1)),
+            };
+            var times = Measure(variants, rounds, stepsPerRound / 2);
+            foreach (var (name, _) in variants)
+                Console.WriteLine(FormattableString.Invariant($"{1,3} {name,-34} {Median(times[name]),8:F3} {Ratio(times, name, variants[0].Item1),7:F2}x"));
+        }
+        // Landscape grid: points of a plane through a trained-for-nothing lift, constrained and lifted space.
+        var g = new Generator(3);
+        var network = new InputConvexNetwork(new IcnnSpec(1, Width, Depth), g);
+        var model = PositiveNetwork.Wrap(network, PositivityMethod.Lift, 1, new LiftOptions(HeadScale: 0.1), g);
+        var density = new LogConcaveDensity(network, grid);
+        var reference = data.narrow(0, 0, 1024);
+        foreach (var space in new[] { ParameterSpace.Constrained(model, reference), ParameterSpace.Lifted(model, reference) })
+        {
+            var origin = space.Read();
+            var plane = LandscapePlane.Through(origin, origin + randn(origin.shape[0], ScalarType.Float64, generator: g), space.Blocks, g);
+            var axis = LossLandscape.Range(-1, 1, 15);
+            var landscape = LossLandscape.Evaluate(space, plane, () => density.NllValue(data), axis, axis);
+            Console.WriteLine(FormattableString.Invariant(
+                $"landscape, {space.Name} space: {landscape.PointsPerSecond:F0} grid points/s (loss on 4,096 rows + 512 quadrature points)"));
+        }
+    }
+}
+
+if (Section(6))
+{
+    Console.WriteLine();
+    Console.WriteLine("6. log-concave EBM step with the importance-sampling normaliser (2,048 draws, proposal refitted every step)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+    foreach (int d in new[] { 6, 21, 32 })
+    {
+        var data = Data(d);
+        // As the trainer runs it for d > 2 (importance-sampling normaliser refitted every step).
+        var variants = new[] { PositivityMethod.Softplus, PositivityMethod.Lift }
+            .Select(m => (Choice.Name(m), PresetStep(new TrainConfig { Method = m, Width = Width, Depth = Depth }, d, data))).ToList();
+        var times = Measure(variants, rounds, stepsPerRound / 10);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+    }
+}
+
+if (Section(7))
+{
+    Console.WriteLine();
+    Console.WriteLine("7. the lift's cost by hypernetwork size (training step, loss = mean energy; small: encoder 32, decoder 8; paper: 256, 128)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+    foreach (int d in new[] { 1, 21 })
+    {
+        var data = Data(d);
+        var small = LiftOptions.Preset(HypernetworkSize.Small);
+        var paper = LiftOptions.Preset(HypernetworkSize.Paper);
+        Func<InputConvexNetwork, Func<Tensor, Tensor>> meanEnergy = net => x => net.forward(x).mean();
+        var variants = new List<(string, Action)>
+        {
+            ("softplus", LibraryStep(PositivityMethod.Softplus, d, data, meanEnergy)),
+            ("lift, small", LibraryStep(PositivityMethod.Lift, d, data, meanEnergy, lift: small)),
+            ("lift, paper", LibraryStep(PositivityMethod.Lift, d, data, meanEnergy, lift: paper)),
+            ("lift-fixed, small", LibraryStep(PositivityMethod.LiftFixed, d, data, meanEnergy, lift: small)),
+            ("lift-fixed, paper", LibraryStep(PositivityMethod.LiftFixed, d, data, meanEnergy, lift: paper)),
+        };
+        var times = Measure(variants, rounds, stepsPerRound);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+    }
+}
+
+if (Section(8))
+{
+    Console.WriteLine();
+    Console.WriteLine("8. the presets' flow step (--preset cpflow-toy at d = 2: depth 20, width 32, batch 128; cpflow-tabular at d = 21: 4 blocks, depth 5, "
+        + "width 128, batch 256)");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs pgd",8}");
+    foreach (var (preset, d) in new[] { (Preset.CpflowToy, 2), (Preset.CpflowTabular, 21) })
+    {
+        var data = Data(d);
+        var variants = new[] { PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift }
+            .Select(m => ($"{Choice.Name(preset)}, {Choice.Name(m)}", PresetStep(Presets.Of(preset).Config with { Method = m }, d, data))).ToList();
+        var times = Measure(variants, rounds, stepsPerRound / 10);
+        foreach (var (name, _) in variants)
+            Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, variants[0].Item1),7:F2}x"));
+    }
 }
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 
@@ -193,10 +235,25 @@ static int ArgOr(string name, int fallback)
     return i >= 0 && i + 1 < args.Length ? int.Parse(args[i + 1], CultureInfo.InvariantCulture) : fallback;
 }
 
-static Func<Tensor> Batches(Tensor data)
+static Func<Tensor> Batches(Tensor data, int batch = Batch)
 {
     var g = new Generator(2);
-    return () => data.index_select(0, randint(0, data.shape[0], [Batch], generator: g));
+    return () => data.index_select(0, randint(0, data.shape[0], [batch], generator: g));
+}
+
+// A training step of the model a configuration names (an energy model or a flow), built and optimised as the trainer does it.
+static Action PresetStep(TrainConfig config, int d, Tensor data)
+{
+    var g = new Generator(3);
+    var density = DensityModels.Create(config, d, g, data);
+    var model = PositiveNetwork.Wrap(density.Module, config.Method, d, config.Lift, g);
+    var optimizer = Trainer.CreateOptimizer(model, config);
+    var next = Batches(data, config.BatchSize);
+    return () =>
+    {
+        using var scope = NewDisposeScope();
+        Trainer.Step(model, optimizer, next(), density.TrainingLoss);
+    };
 }
 
 // The library's own training step (Trainer.Step) for one positivity method and objective, with the shoulder
@@ -218,22 +275,6 @@ static Action LibraryStep(PositivityMethod method, int d, Tensor data, Func<Inpu
         using var scope = NewDisposeScope();
         Trainer.Step(model, optimizer, next(), objective, shoulder, slack);
         if (slack is { Full: true } && ++step % readEvery == 0) slack.Frobenius();
-    };
-}
-
-// A log-concave EBM step as the trainer runs it for d > 2 (importance-sampling normaliser refitted every step).
-static Action EbmStep(PositivityMethod method, int d, Tensor data)
-{
-    var g = new Generator(3);
-    var config = new TrainConfig { Method = method, Width = Width, Depth = Depth };
-    var density = DensityModels.Create(config, d, g, data);
-    var model = PositiveNetwork.Wrap(density.Module, method, d, config.Lift, g);
-    var optimizer = Trainer.CreateOptimizer(model, config);
-    var next = Batches(data);
-    return () =>
-    {
-        using var scope = NewDisposeScope();
-        Trainer.Step(model, optimizer, next(), density.TrainingLoss);
     };
 }
 

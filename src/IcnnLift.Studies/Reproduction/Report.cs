@@ -135,7 +135,11 @@ public static class Report
             var runs = results.Where(r => r.Run.Group == group.Key).ToList();
             var tau = experiment.BasinMargin is double margin && runs.Count > 0 && runs[0].Run.Data.Target is { HasDensity: true, Dimension: <= 2 }
                 ? Tau(runs, margin) : ((double Entropy, double Value)?)null;
-            if (tau is { } t) tables.Add(Basin(experiment, group.Key, runs, t, findings));
+            if (tau is { } t)
+            {
+                tables.Add(Basin(experiment, group.Key, runs, t, findings));
+                tables.Add(Fit(experiment, group.Key, runs, findings));
+            }
             if (columns.All(c => c.Values.Count >= HistogramSeeds))
             {
                 var histogram = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}-histogram.png");
@@ -186,6 +190,33 @@ public static class Report
             var (low, high) = PairedStatistics.ShareInterval(values);
             return new[] { m.Key, values.Count.ToString(CultureInfo.InvariantCulture), values.Count(v => v).ToString(CultureInfo.InvariantCulture),
                 N(values.Count(v => v) / (double)values.Count), $"[{N(low)}, {N(high)}]" };
+        })]);
+    }
+
+    /// <summary>How well each method fits a known 2-D density: total variation and, where the target has modes, the share of
+    /// modes holding at least half their mass; each comparison on total variation by the Wilcoxon signed-rank test.</summary>
+    private static (string, string[], List<string[]>) Fit(Experiment experiment, string group, List<(PlannedRun Run, RunResult Result)> runs,
+        List<string> findings)
+    {
+        var byMethod = runs.GroupBy(r => r.Run.Config.MethodName).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.Run.Config.Seed, r => r.Result));
+        foreach (var (method, other) in experiment.Comparisons)
+        {
+            if (!byMethod.TryGetValue(method, out var a) || !byMethod.TryGetValue(other, out var b)) continue;
+            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
+            double Tv(RunResult r) => r.TotalVariation ?? double.NaN;
+            var test = PairedStatistics.Wilcoxon([.. seeds.Select(s => Tv(a[s]))], [.. seeds.Select(s => Tv(b[s]))]);
+            findings.Add($"{group}: {method} vs {other} on total variation: {test.Verdict()}, median difference {N(test.MedianDifference)}, "
+                + $"{seeds.Count} paired seeds");
+        }
+        return ($"{group}: fit to the known density (total variation; mode coverage: the share of modes holding at least half their mass)",
+            ["method", "seeds", "median total variation", "95% bootstrap interval", "median mode coverage", "seeds with every mode"], [.. byMethod.Select(m =>
+        {
+            var tv = m.Value.Values.Select(r => r.TotalVariation ?? double.NaN).ToList();
+            var coverage = m.Value.Values.Select(r => r.ModeCoverage ?? double.NaN).ToList();
+            var (low, high) = PairedStatistics.MedianInterval(tv);
+            return new[] { m.Key, tv.Count.ToString(CultureInfo.InvariantCulture), N(Median(tv)), $"[{N(low)}, {N(high)}]",
+                coverage.Any(double.IsFinite) ? N(Median(coverage)) : "-",
+                coverage.Any(double.IsFinite) ? coverage.Count(c => c == 1).ToString(CultureInfo.InvariantCulture) : "-" };
         })]);
     }
 
