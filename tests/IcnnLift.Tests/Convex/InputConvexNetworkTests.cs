@@ -105,6 +105,11 @@ public class InputConvexNetworkTests
         net.InitializeFrom(data);
         var network = net.forward(data) - data.square().sum(-1).mul(0.25); // minus (alpha/2)|x|^2 with alpha at its initial 0.5
         Assert.Equal(1.0, network.std().ToDouble(), 6);
+        // Every free parameter once (the optimiser would step a duplicate twice): 7 input maps' weights and biases, 5 shifts and
+        // 5 log-scales, the output scale and alpha.
+        var names = net.named_parameters().Select(p => p.name).ToList();
+        Assert.Equal(14 + 5 + 5 + 2, names.Count);
+        Assert.Equal(names.Count, net.parameters().Select(p => p.Handle).Distinct().Count());
         // Half of each hidden layer after the first is the input branch: its constrained weights have half the rows.
         Assert.Equal([16L, 32L], net.ConstrainedWeights[0].Shape);
         Assert.Equal([1L, 32L], net.ConstrainedWeights[^1].Shape);
