@@ -46,7 +46,7 @@ internal sealed class CommonOptions
     public readonly Option<int> Width = Options.Valued("--width", "Hidden width of the ICNN", Defaults.Width);
     public readonly Option<int> Depth = Options.Valued("--depth", "Hidden layers of the ICNN", Defaults.Depth);
     public readonly Option<string> Activation = Options.Valued("--activation",
-        "softplus, relu, leaky_relu[:slope], elu[:scale]", Defaults.Activation.ToString());
+        "softplus, relu, leaky_relu[:slope], elu[:scale], gaussian_softplus", Defaults.Activation.ToString());
     public readonly Option<double> Alpha = Options.Valued("--alpha", "Strong-convexity weight alpha of (alpha/2)|x|^2", Defaults.Alpha);
     public readonly Option<bool> SymmetricInit = Options.Plain<bool>("--symmetric-init", "Start every constrained weight at one value, for every seed");
     public readonly Option<double> BaseScale = Options.Valued("--base-scale", "Flows: standard deviation of the Gaussian base", Defaults.Flow.BaseScale);
