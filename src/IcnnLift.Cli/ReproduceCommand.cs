@@ -16,7 +16,8 @@ internal static class ReproduceCommand
         var quick = Options.Plain<bool>("--quick", "The same pipeline at a small scale (CI)");
         var output = Options.Valued<string>("--out",
             "Results folder (one subfolder an experiment; shards and reruns add to it)", Path.Combine("runs", "reproduce"));
-        var shard = Options.Valued<string>("--shard", "i/n: run the i-th of n deterministic parts (a job array's index)", "1/1");
+        var shard = Options.Plain<string?>("--shard", "i/n: run the i-th of n deterministic parts; default: the part a Slurm job array or "
+            + "Kubernetes Indexed Job gives this process (deploy/), else all");
         var digits = Options.Valued<string>("--digits", "MNIST digits folder for mnist-latents (scripts/fetch-mnist.sh)", Path.Combine("data", "mnist"));
         var threads = Options.Valued<int>("--threads", "Runs side by side, one libtorch thread each", Environment.ProcessorCount);
         var command = new Command("reproduce",
@@ -39,7 +40,7 @@ internal static class ReproduceCommand
             }
             var experiment = UserInput.Check(() =>
                 Catalog.Get(p.GetValue(name) ?? throw new ArgumentException("name an experiment (icnn-lift reproduce --list)")));
-            var part = Shard.Parse(p.GetValue(shard)!);
+            var part = Shard.Resolve(p.GetValue(shard), Environment.GetEnvironmentVariable);
             int n = p.GetValue(threads);
             if (n < 1) throw new InputException($"--threads must be positive, got {n}");
             if (p.GetValue(seeds) is < 1) throw new InputException($"--seeds must be positive, got {p.GetValue(seeds)}");
@@ -48,7 +49,7 @@ internal static class ReproduceCommand
                 p.GetValue(seeds));
             int elsewhere = outcome.Elsewhere;
             Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished"
-                + $"{(elsewhere > 0 ? $", {elsewhere} belong to other shards" : "")}"
+                + $"{(elsewhere > 0 ? $", {elsewhere} belong to other shards (this is shard {part} from {part.From})" : "")}"
                 + $"{(outcome.Failed.Count > 0 ? $", {outcome.Failed.Count} failed (rerun to retry them)" : "")}"
                 + $"; `icnn-lift report --out {p.GetValue(output)}` merges what the folder holds");
             return RunsOutput.Conclude(root, outcome.Ran, outcome.Failed);

@@ -8,9 +8,13 @@ using IcnnLift.Training;
 
 namespace IcnnLift.Studies.Reproduction;
 
-/// <summary>"i/n": this process runs the i-th of n deterministic parts of a sweep (runs at positions p with p mod n = i - 1).</summary>
-public sealed record Shard(int Index, int Count)
+/// <summary>"i/n": this process runs the i-th of n deterministic parts of a sweep (runs at positions p with p mod n = i - 1).
+/// <paramref name="From"/> says where the shard came from (for messages).</summary>
+public sealed record Shard(int Index, int Count, string From = "--shard")
 {
+    /// <summary>The Kubernetes Indexed Job's completions count: Kubernetes gives each pod its index only.</summary>
+    public const string CompletionsVariable = "ICNN_LIFT_SHARDS";
+
     public static Shard Parse(string text)
     {
         var parts = text.Split('/');
@@ -19,7 +23,36 @@ public sealed record Shard(int Index, int Count)
         return new Shard(i, n);
     }
 
+    /// <summary>The shard <c>--shard</c> names; without it, the one the scheduler's job array gives this process (Slurm:
+    /// SLURM_ARRAY_TASK_ID, _MIN, _COUNT and _STEP; a Kubernetes Indexed Job: JOB_COMPLETION_INDEX with
+    /// <see cref="CompletionsVariable"/>); else the whole sweep.</summary>
+    public static Shard Resolve(string? option, Func<string, string?> variable)
+    {
+        if (option is not null) return Parse(option);
+        int? Read(string name) => variable(name) is not { } text ? null
+            : int.TryParse(text, out int value) ? value : throw new InputException($"{name}: expected an integer, got '{text}'");
+        if (Read("SLURM_ARRAY_TASK_ID") is int id)
+        {
+            int Beside(string name) => Read(name) ?? throw new InputException($"{name} is not set beside SLURM_ARRAY_TASK_ID");
+            int min = Beside("SLURM_ARRAY_TASK_MIN"), count = Beside("SLURM_ARRAY_TASK_COUNT"), step = Read("SLURM_ARRAY_TASK_STEP") ?? 1;
+            if (id < min || step < 1 || (id - min) % step != 0 || (id - min) / step >= count)
+                throw new InputException($"SLURM_ARRAY_TASK_ID {id} is not one of {count} array tasks from {min} in steps of {step}");
+            return new Shard((id - min) / step + 1, count, "the Slurm job array");
+        }
+        if (Read("JOB_COMPLETION_INDEX") is int index)
+        {
+            int count = Read(CompletionsVariable)
+                ?? throw new InputException($"JOB_COMPLETION_INDEX is set but {CompletionsVariable} is not: set it to the job's completions");
+            if (count < 1 || index < 0 || index >= count)
+                throw new InputException($"JOB_COMPLETION_INDEX {index} is not below {CompletionsVariable} {count}");
+            return new Shard(index + 1, count, "the Kubernetes Indexed Job");
+        }
+        return new Shard(1, 1);
+    }
+
     public bool Owns(int position) => position % Count == Index - 1;
+
+    public override string ToString() => $"{Index}/{Count}";
 }
 
 /// <summary>What experiment.json holds: which sweep a folder is, so that shards and reruns add to the same one.</summary>

@@ -10,7 +10,7 @@ public static class AtomicFile
         var parent = Path.GetDirectoryName(full)!;
         Directory.CreateDirectory(parent);
         OutputFolder.RemoveStaleSiblings(parent, $"{Path.GetFileName(full)}.tmp-");
-        var temp = full + $".tmp-{Environment.ProcessId}-{Guid.NewGuid():N}";
+        var temp = full + $".tmp-{OutputFolder.TemporaryTag}-{Guid.NewGuid():N}";
         try
         {
             using (var writer = new StreamWriter(temp)) write(writer);

@@ -188,15 +188,23 @@ public sealed class OutputFolder : IDisposable
         return cwd == target || cwd.StartsWith(target + Path.DirectorySeparatorChar, StringComparison.Ordinal);
     }
 
-    /// <summary>Removes the temporary siblings <c>PREFIX&lt;pid&gt;-…</c> in <paramref name="parent"/> whose writing process is
-    /// gone (left by a kill; the atomic file writer names them so).</summary>
+    /// <summary>What a temporary file's name carries after ".tmp-": the writer's pid and a tag of its host, so that a process
+    /// on another machine (shards sharing a results folder) never takes it for one left by a dead local process.</summary>
+    public static string TemporaryTag { get; } =
+        $"{Environment.ProcessId}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Environment.MachineName)))[..8]}";
+
+    /// <summary>Removes the temporary siblings <c>PREFIX&lt;pid&gt;-&lt;host tag&gt;-…</c> in <paramref name="parent"/> whose writing
+    /// process is gone (left by a kill; the atomic file writer names them so). Those of other hosts stay: their writers cannot be seen
+    /// from here. Names without a host tag come from an earlier version on this host.</summary>
     public static void RemoveStaleSiblings(string parent, string prefix)
     {
         if (!Directory.Exists(parent)) return;
+        var host = TemporaryTag.Split('-')[1];
         foreach (var entry in new DirectoryInfo(parent).EnumerateFileSystemInfos(prefix + "*"))
         {
-            var pid = entry.Name[prefix.Length..].Split('-', '.')[0];
-            if (!int.TryParse(pid, out int id) || ProcessStamp.IsRunning(id)) continue;
+            var parts = entry.Name[prefix.Length..].Split('-', '.');
+            bool local = parts.Length < 3 || parts[1] == host;
+            if (!local || !int.TryParse(parts[0], out int id) || ProcessStamp.IsRunning(id)) continue;
             try
             {
                 if (entry is DirectoryInfo d) d.Delete(recursive: true); else entry.Delete();

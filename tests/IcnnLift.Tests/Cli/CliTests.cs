@@ -1,4 +1,5 @@
 using IcnnLift.Cli;
+using IcnnLift.Studies.Reproduction;
 using Xunit;
 
 namespace IcnnLift.Tests.Cli;
@@ -374,6 +375,34 @@ public sealed class CliTests : TempFolderTest
         var expected = Results(whole);
         Assert.Equal(10, expected.Length);
         Assert.Equal(expected, Results(parts));
+    }
+
+    /// <summary>A job array's processes take their shards from the scheduler's variables: each takes its own runs, and
+    /// together they take every run once.</summary>
+    [Fact]
+    public void Reproduce_takes_its_shard_from_a_slurm_or_kubernetes_job_array()
+    {
+        var root = Path.Combine(Folder, "array");
+        var plan = Catalog.Get("admm").Runs(quick: true, seeds: null);
+        string[] Taken() => plan.Where(r => Sweep.Finished(Path.Combine(root, "admm"), r)).Select(r => r.Key).ToArray();
+        (int Code, string Out, string Err) Reproduce(Dictionary<string, string> variables)
+        {
+            using var program = ProgramProcess.Start(Folder, ProgramProcess.Command("reproduce", "admm", "--quick", "--out", root), variables);
+            return (program.Wait(), program.Out, program.Err);
+        }
+
+        var slurm = Reproduce(new() { ["SLURM_ARRAY_TASK_ID"] = "8", ["SLURM_ARRAY_TASK_MIN"] = "7", ["SLURM_ARRAY_TASK_COUNT"] = "2" });
+        Assert.Equal(0, slurm.Code);
+        Assert.Contains("5 runs done now, 0 already finished, 5 belong to other shards (this is shard 2/2 from the Slurm job array)", slurm.Out);
+        Assert.Equal(plan.Where((_, i) => i % 2 == 1).Select(r => r.Key), Taken());
+        var kubernetes = Reproduce(new() { ["JOB_COMPLETION_INDEX"] = "0", [Shard.CompletionsVariable] = "2" });
+        Assert.Equal(0, kubernetes.Code);
+        Assert.Contains("5 runs done now, 0 already finished, 5 belong to other shards (this is shard 1/2 from the Kubernetes Indexed Job)",
+            kubernetes.Out);
+        Assert.Equal(plan.Select(r => r.Key), Taken());
+        var (code, _, err) = Reproduce(new() { ["JOB_COMPLETION_INDEX"] = "0" });
+        Assert.Equal(2, code);
+        Assert.Contains("JOB_COMPLETION_INDEX is set but ICNN_LIFT_SHARDS is not", err);
     }
 
     /// <summary>Every experiment of the catalogue with what its quick report must show (figures, findings).</summary>

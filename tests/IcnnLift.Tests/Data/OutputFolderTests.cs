@@ -131,8 +131,8 @@ public sealed class OutputFolderTests : TempFolderTest
     public void What_a_killed_writer_left_is_taken_over_or_removed()
     {
         int dead = DeadPid();
-        // A staging folder whose owner died, with a half-written file; a temporary sibling of the atomic writers of
-        // an earlier version; and one of a live process, which stays.
+        // A staging folder whose owner died, with a half-written file; temporary siblings of dead writers of this
+        // version and an earlier one; one of a live process and one of another host (a shard sharing the folder), which stay.
         var staging = P(".out.partial");
         Directory.CreateDirectory(staging);
         File.WriteAllText(Path.Combine(staging, ".owner"), $"{{\"Pid\":{dead},\"Host\":\"{Environment.MachineName}\",\"StartTicks\":1}}");
@@ -140,6 +140,8 @@ public sealed class OutputFolderTests : TempFolderTest
         Directory.CreateDirectory(P($".out.tmp-{dead}-0123"));
         Directory.CreateDirectory(P($".out.tmp-{Environment.ProcessId}-4567"));
         File.WriteAllText(P($"report.md.tmp-{dead}-89ab"), "half");
+        File.WriteAllText(P($"report.md.tmp-{dead}-{OutputFolder.TemporaryTag.Split('-')[1]}-cdef"), "half");
+        File.WriteAllText(P($"report.md.tmp-{dead}-0badc0de-cdef"), "another host's");
 
         using (var folder = OutputFolder.Claim(P("out")))
         {
@@ -147,7 +149,7 @@ public sealed class OutputFolderTests : TempFolderTest
             folder.Commit();
         }
         AtomicFile.Write(P("report.md"), w => w.Write("whole"));
-        Assert.Equal([".out.tmp-" + Environment.ProcessId + "-4567", "out", "report.md"],
+        Assert.Equal([".out.tmp-" + Environment.ProcessId + "-4567", "out", "report.md", $"report.md.tmp-{dead}-0badc0de-cdef"],
             Directory.GetFileSystemEntries(Folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 }
