@@ -16,6 +16,16 @@ using static TorchSharp.torch;
 // every variant runs in interleaved rounds; times are medians over rounds, ratios medians of per-round ratios.
 //   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100 --section N (one section)]
 TorchRuntime.Initialize(1);
+const string MemoryChild = "--memory-child"; // the argument that makes this program section 9's child
+if (args.Contains(MemoryChild))
+{
+    // Section 9's child: one 21-D flow run as `train --task flow --target tabular-21d --method lift --steps 200` makes it.
+    var target = IcnnLift.Targets.Target.Get("tabular-21d");
+    Trainer.Train(new TrainConfig { Task = DensityTask.Flow, Method = PositivityMethod.Lift, Steps = 200 },
+        Dataset.FromTarget(target, 1000, 1000, 5000, seed: 0), target);
+    Console.WriteLine(Process.GetCurrentProcess().PeakWorkingSet64);
+    return;
+}
 int rounds = ArgOr("--rounds", 7), stepsPerRound = ArgOr("--steps", 100), only = ArgOr("--section", 0);
 bool Section(int n) => only == 0 || only == n;
 const int Width = 64, Depth = 4, Batch = 256;
@@ -198,6 +208,20 @@ if (Section(8))
         foreach (var (name, _) in variants)
             Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, variants[0].Item1),7:F2}x"));
     }
+}
+if (Section(9))
+{
+    Console.WriteLine();
+    Console.WriteLine("9. peak resident memory of one 21-D flow run (lift, 200 steps, the CLI's default splits: 1,000 / 1,000 / 5,000), in a process "
+        + "of its own");
+    // Started as `dotnet IcnnLift.Benchmarks.dll` or as its own executable.
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
+    start.ArgumentList.Add(MemoryChild);
+    using var child = Process.Start(start)!;
+    var peak = long.Parse(child.StandardOutput.ReadToEnd().Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
+    child.WaitForExit();
+    Console.WriteLine(FormattableString.Invariant($"peak RSS {peak / (1 << 20)} MiB (target: under 500 MiB)"));
 }
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 

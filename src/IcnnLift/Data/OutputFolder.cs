@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+using System.Text;
 using System.Text.Json;
 
 namespace IcnnLift.Data;
@@ -190,8 +192,9 @@ public sealed class OutputFolder : IDisposable
 
     /// <summary>What a temporary file's name carries after ".tmp-": the writer's pid and a tag of its host, so that a process
     /// on another machine (shards sharing a results folder) never takes it for one left by a dead local process.</summary>
-    public static string TemporaryTag { get; } =
-        $"{Environment.ProcessId}-{Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(Environment.MachineName)))[..8]}";
+    public static string TemporaryTag { get; } = $"{Environment.ProcessId}-{HostTag(Environment.MachineName)}";
+
+    private static string HostTag(string host) => Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(host)))[..8];
 
     /// <summary>Removes the temporary siblings <c>PREFIX&lt;pid&gt;-&lt;host tag&gt;-…</c> in <paramref name="parent"/> whose writing
     /// process is gone (left by a kill; the atomic file writer names them so). Those of other hosts stay: their writers cannot be seen
