@@ -11,10 +11,10 @@ internal sealed class CliHost : IStudyHost
     /// <summary>How to start this program's <c>job</c> command.</summary>
     public static string[] WorkerCommand => [ProcessRunExecutor.DotnetHost(), typeof(App).Assembly.Location, "job"];
 
-    /// <summary><c>icnn-lift job</c> (hidden): the worker process of one run (<see cref="RunWorker"/>).</summary>
+    /// <summary><c>icnn-lift job</c> (hidden): a worker process that serves runs (<see cref="RunWorker"/>).</summary>
     public static Command JobCommand()
     {
-        var command = new Command("job", "Run one training job described by JSON on stdin (used by train, compare and reproduce).") { Hidden = true };
+        var command = new Command("job", "Serve training jobs, one line of JSON each on stdin (the worker of train, compare and reproduce).") { Hidden = true };
         command.SetAction(_ =>
         {
             RunWorker.Serve(Console.In, Console.Out, Interruption.Token);

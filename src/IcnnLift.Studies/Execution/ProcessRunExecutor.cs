@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Training;
@@ -9,15 +10,17 @@ using IcnnLift.Training;
 namespace IcnnLift.Studies;
 
 /// <summary>
-/// Runs training jobs, side by side, each in a process of its own (<paramref name="workerCommand"/>, which serves one
-/// run with <see cref="RunWorker.Serve"/>) whose only busy thread is the one that calls libtorch. TorchSharp's Scalar (made implicitly from every
+/// Runs training jobs, side by side, in worker processes (<paramref name="workerCommand"/>, which serves runs with
+/// <see cref="RunWorker.Serve"/>) whose only busy thread is the one that calls libtorch. TorchSharp's Scalar (made implicitly from every
 /// double passed to an op) frees its native handle in a finalizer and is not kept alive across the native
 /// call that uses it, so a garbage collection started by another thread that allocates (a second run, a
 /// progress bar) can free a scalar still in use: seen as a rare c10 "toDouble" error in Adam's step with two
-/// runs on two threads of one process. A process per run also isolates crashes.
-/// This process claims each run folder (<see cref="OutputFolder"/>) before its child starts and commits it when
-/// the child succeeds; the child gets its specification on stdin, writes into the staging folder, and dies with
-/// this process (<see cref="ProcessLifetime"/>). The first failure stops the other jobs unless keep-going is asked.
+/// runs on two threads of one process. A process per concurrent run also isolates crashes. A worker lives as long as
+/// this executor's call and serves one run after another, so that the process start, the runtime's start and the
+/// compilation of the code are paid once a worker, not once a run; a worker whose run failed is not reused.
+/// This process claims each run folder (<see cref="OutputFolder"/>) before the run's specification goes to a worker and
+/// commits it when the worker reports it done; the worker writes into the staging folder, and dies with this process
+/// (<see cref="ProcessLifetime"/>). The first failure stops the other jobs unless keep-going is asked.
 /// </summary>
 /// <param name="workerCommand">The program and arguments that start a worker.</param>
 /// <param name="withProgress">Runs its work under a progress bar (see <see cref="IStudyHost.WithProgress"/>); the
@@ -29,37 +32,50 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
     /// <summary>How long a child asked to stop may take to remove what it was writing.</summary>
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(10);
 
+    /// <summary>Worker processes started by this executor so far (each serves one run after another).</summary>
+    public int WorkersStarted => _workersStarted;
+
+    private int _workersStarted;
+
     public JobOutcome RunAll(string description, IReadOnlyList<JobSpec> jobs, int parallelism,
         ExistingRun existing = ExistingRun.Refuse, bool keepGoing = false)
     {
         var finished = new ConcurrentDictionary<int, JobSpec>();
         var failed = new ConcurrentQueue<JobFailure>();
+        var idle = new ConcurrentBag<Worker>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        withProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
+        try
         {
-            try
+            withProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
             {
-                var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token };
-                Parallel.For(0, jobs.Count, options, i =>
+                try
                 {
-                    try
+                    var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token };
+                    Parallel.For(0, jobs.Count, options, i =>
                     {
-                        if (RunOne(jobs[i], existing, advance, stop.Token)) finished[i] = jobs[i];
-                        else advance(jobs[i].Config.Steps);
-                    }
-                    catch (Exception e) when (Failure(jobs[i], e) is { } failure)
-                    {
-                        failed.Enqueue(failure);
-                        if (!keepGoing) stop.Cancel();
-                    }
-                });
-            }
-            catch (Exception e) when (e is OperationCanceledException
-                || e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException))
-            {
-                // Stopped by a failure or a signal: told below.
-            }
-        });
+                        try
+                        {
+                            if (RunOne(jobs[i], existing, advance, idle, stop.Token)) finished[i] = jobs[i];
+                            else advance(jobs[i].Config.Steps);
+                        }
+                        catch (Exception e) when (Failure(jobs[i], e) is { } failure)
+                        {
+                            failed.Enqueue(failure);
+                            if (!keepGoing) stop.Cancel();
+                        }
+                    });
+                }
+                catch (Exception e) when (e is OperationCanceledException
+                    || e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException))
+                {
+                    // Stopped by a failure or a signal: told below.
+                }
+            });
+        }
+        finally
+        {
+            foreach (var worker in idle) worker.Dispose();
+        }
         cancellation.ThrowIfCancellationRequested();
         if (!keepGoing && failed.TryPeek(out var first)) throw new JobFailedException(first.Message, first.ExitCode);
         return new JobOutcome(finished.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList(), failed.ToList());
@@ -74,51 +90,114 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
         _ => null,
     };
 
-    /// <summary>Runs one job; false when it was skipped (its folder exists and <paramref name="existing"/> says skip).</summary>
-    private bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, CancellationToken stop)
+    /// <summary>Runs one job on an idle worker (or a new one); false when it was skipped (its folder exists and
+    /// <paramref name="existing"/> says skip). The worker goes back to <paramref name="idle"/> only when its run succeeded.</summary>
+    private bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, ConcurrentBag<Worker> idle, CancellationToken stop)
     {
         if (existing == ExistingRun.Skip && File.Exists(Path.Combine(job.Output, "result.json"))) return false;
         using var folder = existing == ExistingRun.Claimed ? null : OutputFolder.Claim(job.Output, option: "run folder");
-        var start = new ProcessStartInfo(workerCommand[0])
-        {
-            RedirectStandardInput = true,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in workerCommand.Skip(1)) start.ArgumentList.Add(arg);
         stop.ThrowIfCancellationRequested();
-        using var process = ProcessLifetime.StartChild(start);
-        IDisposable? killLater = null;
-        using var stopChild = stop.Register(() => killLater = ProcessLifetime.Stop(process, Grace));
-        var stderr = process.StandardError.ReadToEndAsync();
+        if (!idle.TryTake(out var worker))
+        {
+            worker = new Worker(workerCommand);
+            Interlocked.Increment(ref _workersStarted);
+        }
+        bool reusable = false;
         try
         {
-            var spec = folder is null ? job : job with { Output = folder.Staging };
-            process.StandardInput.Write(JsonSerializer.Serialize(spec, RunFolder.Json));
-            process.StandardInput.Close();
-        }
-        catch (IOException)
-        {
-            // The child ended before reading its specification; its stderr says why.
-        }
-        int done = 0;
-        while (process.StandardOutput.ReadLine() is { } line)
-            if (line.StartsWith(RunWorker.ProgressPrefix, StringComparison.Ordinal)
-                && int.TryParse(line.AsSpan(RunWorker.ProgressPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
+            IDisposable? killLater = null;
+            bool done;
+            using (stop.Register(() => killLater = ProcessLifetime.Stop(worker.Process, Grace)))
+                done = worker.Run(folder is null ? job : job with { Output = folder.Staging }, advance);
+            // No timer is made after the registration is gone.
+            if (!done) worker.Process.WaitForExit();
+            killLater?.Dispose();
+            stop.ThrowIfCancellationRequested();
+            if (!done)
             {
-                advance(step - done);
-                done = step;
+                int code = worker.Process.ExitCode;
+                throw new JobFailedException($"run {job.Name}: {Explain(worker.Errors, code)}",
+                    code == ExitCodes.BadInput ? ExitCodes.BadInput : ExitCodes.Failed);
             }
-        process.WaitForExit();
-        stopChild.Dispose(); // no timer is made after this
-        killLater?.Dispose();
-        stop.ThrowIfCancellationRequested();
-        if (process.ExitCode != 0)
-            throw new JobFailedException($"run {job.Name}: {Explain(stderr.Result, process.ExitCode)}",
-                process.ExitCode == ExitCodes.BadInput ? ExitCodes.BadInput : ExitCodes.Failed);
-        folder?.Commit();
-        return true;
+            folder?.Commit();
+            reusable = true;
+            return true;
+        }
+        finally
+        {
+            if (reusable) idle.Add(worker);
+            else worker.Dispose();
+        }
+    }
+
+    /// <summary>A worker process: specifications go in as lines on stdin, progress and <see cref="RunWorker.DoneLine"/>
+    /// come back on stdout, stderr is kept for the message of a failure.</summary>
+    private sealed class Worker : IDisposable
+    {
+        private readonly StringBuilder _errors = new();
+
+        public Worker(IReadOnlyList<string> command)
+        {
+            var start = new ProcessStartInfo(command[0])
+            {
+                RedirectStandardInput = true,
+                RedirectStandardOutput = true,
+                RedirectStandardError = true,
+                UseShellExecute = false,
+            };
+            foreach (var arg in command.Skip(1)) start.ArgumentList.Add(arg);
+            Process = ProcessLifetime.StartChild(start);
+            Process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (_errors) _errors.AppendLine(e.Data); };
+            Process.BeginErrorReadLine();
+        }
+
+        public Process Process { get; }
+
+        /// <summary>What the worker wrote on stderr during its current run.</summary>
+        public string Errors { get { lock (_errors) return _errors.ToString(); } }
+
+        /// <summary>Sends <paramref name="job"/> and reports its steps; true when the worker says it is done, false when
+        /// the worker ended first (a failure: its exit code and stderr say which).</summary>
+        public bool Run(JobSpec job, Action<double> advance)
+        {
+            lock (_errors) _errors.Clear();
+            try
+            {
+                Process.StandardInput.WriteLine(JsonSerializer.Serialize(job, RunWorker.Line));
+                Process.StandardInput.Flush();
+            }
+            catch (IOException)
+            {
+                // The worker ended before reading the specification; its stderr says why.
+            }
+            int done = 0;
+            while (Process.StandardOutput.ReadLine() is { } line)
+            {
+                if (line == RunWorker.DoneLine) return true;
+                if (line.StartsWith(RunWorker.ProgressPrefix, StringComparison.Ordinal)
+                    && int.TryParse(line.AsSpan(RunWorker.ProgressPrefix.Length), NumberStyles.None, CultureInfo.InvariantCulture, out int step))
+                {
+                    advance(step - done);
+                    done = step;
+                }
+            }
+            return false;
+        }
+
+        /// <summary>Closes stdin (an idle worker then ends by itself), and waits for the end, stopping a worker that does not.</summary>
+        public void Dispose()
+        {
+            try
+            {
+                Process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // It ended already.
+            }
+            if (!Process.WaitForExit(Grace)) using (ProcessLifetime.Stop(Process, Grace)) Process.WaitForExit();
+            Process.Dispose();
+        }
     }
 
     /// <summary>One line from a failed child's stderr: its own error line, else a native library's message, else
