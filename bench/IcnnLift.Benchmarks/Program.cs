@@ -7,6 +7,7 @@ using IcnnLift.Diagnostics;
 using IcnnLift.Flows;
 using IcnnLift.Positivity;
 using IcnnLift.Runtime;
+using IcnnLift.Studies;
 using IcnnLift.Training;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -51,17 +52,20 @@ if (Section(1))
 if (Section(2))
 {
     Console.WriteLine();
-    Console.WriteLine("2. log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D)");
-    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12}");
+    Console.WriteLine("2. log-concave EBM step, NLL with the quadrature normaliser (default grid: 512 points in 1-D, 64^2 in 2-D); the batch and the "
+        + "grid go through the network together, so the cost per row evaluated says whether the grid costs more than its rows");
+    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs softplus",12} {"us/row",7}");
     foreach (int d in new[] { 1, 2 })
     {
         var data = Data(d);
         var grid = QuadratureNormalizer.Covering(data).Use(ScalarType.Float32);
+        int rows = Batch + grid.Points.Length;
         var variants = new[] { PositivityMethod.Pgd, PositivityMethod.Softplus, PositivityMethod.Lift }
             .Select(m => (Choice.Name(m), LibraryStep(m, d, data, net => new LogConcaveDensity(net, grid).Nll))).ToList();
         var times = Measure(variants, rounds, stepsPerRound / 4);
         foreach (var (name, _) in variants)
-            Console.WriteLine(FormattableString.Invariant($"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x"));
+            Console.WriteLine(FormattableString.Invariant(
+                $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "softplus"),11:F2}x {Median(times[name]) * 1000 / rows,7:F2}"));
     }
 }
 
@@ -222,6 +226,45 @@ if (Section(9))
     var peak = long.Parse(child.StandardOutput.ReadToEnd().Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
     child.WaitForExit();
     Console.WriteLine(FormattableString.Invariant($"peak RSS {peak / (1 << 20)} MiB (target: under 500 MiB)"));
+}
+if (Section(10))
+{
+    Console.WriteLine();
+    Console.WriteLine("10. sweeps through worker processes (the command line's own `job` worker): 12 runs of a 1-D energy model, 400 steps each");
+    var program = Path.Combine(AppContext.BaseDirectory.Replace(Path.Combine("bench", "IcnnLift.Benchmarks"), Path.Combine("src", "IcnnLift.Cli")),
+        "icnn-lift.dll");
+    if (!File.Exists(program)) throw new FileNotFoundException($"{program}: build the command line first (dotnet build -c Release)");
+    string[] worker = [ProcessRunExecutor.DotnetHost(), program, "job"];
+    var folder = Directory.CreateTempSubdirectory("icnn-lift-bench-");
+    var config = new TrainConfig { Steps = 400 };
+    var data = new DataSource("gumbel", null);
+    int n = 12, batch = 0;
+    List<JobSpec> Jobs()
+    {
+        batch++;
+        return Enumerable.Range(0, n).Select(s => new JobSpec(config with { Seed = s }, data, Path.Combine(folder.FullName, $"{batch}-{s}"))).ToList();
+    }
+    double Seconds(Action run)
+    {
+        var clock = Stopwatch.StartNew();
+        run();
+        return clock.Elapsed.TotalSeconds;
+    }
+    void Sweep(IReadOnlyList<JobSpec> jobs, int parallelism) =>
+        new ProcessRunExecutor(worker, (_, _, work) => work(_ => { }), CancellationToken.None).RunAll("bench", jobs, parallelism);
+    // The training alone, in this process after a warm-up: what a run costs without any process around it.
+    Trainer.Train(config, data.ForSeed(0), data.Target);
+    double inProcess = Enumerable.Range(0, 3).Select(s => Seconds(() => Trainer.Train(config with { Seed = s }, data.ForSeed(s), data.Target)))
+        .Order().ElementAt(1);
+    double perProcess = Seconds(() => { foreach (var job in Jobs()) Sweep([job], 1); }); // a new worker for each run, as before
+    double one = Seconds(() => Sweep(Jobs(), 1)), two = Seconds(() => Sweep(Jobs(), 2));
+    string Line(string what, double seconds) => FormattableString.Invariant($"{what}: {seconds / n:F2} s a run, overhead {seconds / n - inProcess:F2} s");
+    Console.WriteLine(FormattableString.Invariant($"training alone, in process: {inProcess:F2} s a run"));
+    Console.WriteLine(Line("a new process a run, one at a time", perProcess));
+    Console.WriteLine(Line("long-lived worker, one at a time", one) + " (target under 0.2 s)");
+    Console.WriteLine(FormattableString.Invariant(
+        $"two long-lived workers side by side: {one / two:F2}x one at a time (target at least 1.8x), {perProcess / two:F2}x a new process a run"));
+    folder.Delete(recursive: true);
 }
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
 
