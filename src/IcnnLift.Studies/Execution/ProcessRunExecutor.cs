@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.ExceptionServices;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
@@ -42,40 +43,51 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
     {
         var finished = new ConcurrentDictionary<int, JobSpec>();
         var failed = new ConcurrentQueue<JobFailure>();
-        var idle = new ConcurrentBag<Worker>();
+        var unexpected = new ConcurrentQueue<ExceptionDispatchInfo>();
+        var queue = new ConcurrentQueue<int>(Enumerable.Range(0, jobs.Count));
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellation);
-        try
+        withProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
         {
-            withProgress(description, jobs.Sum(j => (double)j.Config.Steps), advance =>
+            // One thread a worker, for the worker's whole life: the kernel's death signal (ProcessLifetime) follows the
+            // thread that started the process, so a worker must never outlive the thread that started it.
+            void Slot()
             {
+                Worker? worker = null;
                 try
                 {
-                    var options = new ParallelOptions { MaxDegreeOfParallelism = parallelism, CancellationToken = stop.Token };
-                    Parallel.For(0, jobs.Count, options, i =>
+                    while (!stop.IsCancellationRequested && queue.TryDequeue(out int i))
                     {
                         try
                         {
-                            if (RunOne(jobs[i], existing, advance, idle, stop.Token)) finished[i] = jobs[i];
+                            if (RunOne(jobs[i], existing, advance, ref worker, stop.Token)) finished[i] = jobs[i];
                             else advance(jobs[i].Config.Steps);
+                        }
+                        catch (OperationCanceledException)
+                        {
+                            // Stopped by a failure or a signal: told below.
                         }
                         catch (Exception e) when (Failure(jobs[i], e) is { } failure)
                         {
                             failed.Enqueue(failure);
                             if (!keepGoing) stop.Cancel();
                         }
-                    });
+                    }
                 }
-                catch (Exception e) when (e is OperationCanceledException
-                    || e is AggregateException a && a.InnerExceptions.All(x => x is OperationCanceledException))
+                catch (Exception e)
                 {
-                    // Stopped by a failure or a signal: told below.
+                    unexpected.Enqueue(ExceptionDispatchInfo.Capture(e));
+                    stop.Cancel();
                 }
-            });
-        }
-        finally
-        {
-            foreach (var worker in idle) worker.Dispose();
-        }
+                finally
+                {
+                    worker?.Dispose();
+                }
+            }
+            var slots = Enumerable.Range(0, Math.Max(1, Math.Min(parallelism, jobs.Count))).Select(_ => new Thread(Slot)).ToList();
+            foreach (var slot in slots) slot.Start();
+            foreach (var slot in slots) slot.Join();
+        });
+        if (unexpected.TryPeek(out var crash)) crash.Throw();
         cancellation.ThrowIfCancellationRequested();
         if (!keepGoing && failed.TryPeek(out var first)) throw new JobFailedException(first.Message, first.ExitCode);
         return new JobOutcome(finished.OrderBy(kv => kv.Key).Select(kv => kv.Value).ToList(), failed.ToList());
@@ -90,18 +102,19 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
         _ => null,
     };
 
-    /// <summary>Runs one job on an idle worker (or a new one); false when it was skipped (its folder exists and
-    /// <paramref name="existing"/> says skip). The worker goes back to <paramref name="idle"/> only when its run succeeded.</summary>
-    private bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, ConcurrentBag<Worker> idle, CancellationToken stop)
+    /// <summary>Runs one job on this slot's worker (started when there is none); false when it was skipped (its folder
+    /// exists and <paramref name="existing"/> says skip). A worker whose run did not succeed is ended and forgotten.</summary>
+    private bool RunOne(JobSpec job, ExistingRun existing, Action<double> advance, ref Worker? slot, CancellationToken stop)
     {
         if (existing == ExistingRun.Skip && File.Exists(Path.Combine(job.Output, "result.json"))) return false;
         using var folder = existing == ExistingRun.Claimed ? null : OutputFolder.Claim(job.Output, option: "run folder");
         stop.ThrowIfCancellationRequested();
-        if (!idle.TryTake(out var worker))
+        if (slot is null)
         {
-            worker = new Worker(workerCommand);
+            slot = new Worker(workerCommand);
             Interlocked.Increment(ref _workersStarted);
         }
+        var worker = slot;
         bool reusable = false;
         try
         {
@@ -125,8 +138,11 @@ public sealed class ProcessRunExecutor(IReadOnlyList<string> workerCommand, Prog
         }
         finally
         {
-            if (reusable) idle.Add(worker);
-            else worker.Dispose();
+            if (!reusable)
+            {
+                worker.Dispose();
+                slot = null;
+            }
         }
     }
 
