@@ -17,7 +17,17 @@ using static TorchSharp.torch;
 // every variant runs in interleaved rounds; times are medians over rounds, ratios medians of per-round ratios.
 //   dotnet run -c Release --project bench/IcnnLift.Benchmarks [-- --rounds 7 --steps 100 --section N (one section)]
 TorchRuntime.Initialize(1);
-const string MemoryChild = "--memory-child"; // the argument that makes this program section 9's child
+const string MemoryChild = "--memory-child", TrainingChild = "--training-child"; // the arguments that make this program a child
+if (args.Contains(TrainingChild))
+{
+    // Section 10's child: section 10's training, warmed up, then three runs timed; prints their seconds.
+    var (config, data) = SweepRun();
+    Trainer.Train(config, data.ForSeed(0), data.Target);
+    var clock = Stopwatch.StartNew();
+    for (int s = 1; s <= 3; s++) Trainer.Train(config with { Seed = s }, data.ForSeed(s), data.Target);
+    Console.WriteLine(clock.Elapsed.TotalSeconds.ToString(CultureInfo.InvariantCulture));
+    return;
+}
 if (args.Contains(MemoryChild))
 {
     // Section 9's child: one 21-D flow run as `train --task flow --target tabular-21d --method lift --steps 200` makes it.
@@ -73,7 +83,7 @@ if (Section(3))
 {
     Console.WriteLine();
     Console.WriteLine("3. Hessian of the ICNN at a batch, with a backward pass through its log-determinant (float32)");
-    Console.WriteLine($"{"d",3} {"variant",-26} {"ms/step",8} {"vs autograd",12}");
+    Console.WriteLine($"{"d",3} {"variant",-34} {"ms/step",8} {"vs autograd",12}");
     foreach (int d in new[] { 6, 21 })
     {
         var net = new InputConvexNetwork(new IcnnSpec(d, Width, Depth, Alpha: 0.1), new Generator(3));
@@ -84,15 +94,38 @@ if (Section(3))
             net.zero_grad();
             ConvexPotentialFlow.LogDetSpd(hessian(x)).mean().backward();
         };
+        // The parts of the closed form, and the matrix products alone that any reverse-mode pass through the
+        // Jacobians must do: each layer's Jacobian product [n d, H] x [H, H] three times (forward, and the two of
+        // its backward) and each layer's J^T diag(c) J three times (n products of [d, H] x [H, d]).
+        var hessianAt = net.Derivatives(x).Hessian.detach().DetachFromDisposeScope();
+        var leaf = hessianAt.clone().requires_grad_(true);
+        var (jacobian, square) = (randn(Batch * d, Width), randn(Width, Width));
+        var (left, right) = (randn(Batch, d, Width), randn(Batch, Width, d));
         var variants = new List<(string, Action)>
         {
             ("autograd, one pass per x_i", Run(p => AutogradHessian(net, p))),
             ("closed form (Derivatives)", Run(p => net.Derivatives(p).Hessian)),
+            ("  its forward only", () => { using var scope = NewDisposeScope(); using var _ = no_grad(); net.Derivatives(x); }),
+            ("  log-det and its backward", () =>
+            {
+                using var scope = NewDisposeScope();
+                ConvexPotentialFlow.LogDetSpd(leaf).mean().backward();
+                leaf.grad!.zero_();
+            }),
+            ("  matrix products alone", () =>
+            {
+                using var scope = NewDisposeScope();
+                for (int i = 0; i < 3 * (Depth - 1); i++) jacobian.matmul(square);
+                for (int i = 0; i < 3 * Depth; i++) left.bmm(right);
+            }),
         };
         var times = Measure(variants, rounds, 5);
         foreach (var (name, _) in variants)
             Console.WriteLine(FormattableString.Invariant(
-                $"{d,3} {name,-26} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
+                $"{d,3} {name,-34} {Median(times[name]),8:F3} {Ratio(times, name, "autograd, one pass per x_i"),11:F2}x"));
+        double Faster(string name) => 1 / Ratio(times, name, "autograd, one pass per x_i");
+        Console.WriteLine(FormattableString.Invariant(
+            $"    closed form {Faster("closed form (Derivatives)"):F1}x faster than autograd (target 5x); its matrix products alone: {Faster("  matrix products alone"):F1}x"));
     }
 }
 
@@ -218,13 +251,7 @@ if (Section(9))
     Console.WriteLine();
     Console.WriteLine("9. peak resident memory of one 21-D flow run (lift, 200 steps, the CLI's default splits: 1,000 / 1,000 / 5,000), in a process "
         + "of its own");
-    // Started as `dotnet IcnnLift.Benchmarks.dll` or as its own executable.
-    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
-    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
-    start.ArgumentList.Add(MemoryChild);
-    using var child = Process.Start(start)!;
-    var peak = long.Parse(child.StandardOutput.ReadToEnd().Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
-    child.WaitForExit();
+    var peak = long.Parse(ChildResults(MemoryChild, 1)[0], CultureInfo.InvariantCulture);
     Console.WriteLine(FormattableString.Invariant($"peak RSS {peak / (1 << 20)} MiB (target: under 500 MiB)"));
 }
 if (Section(10))
@@ -236,8 +263,7 @@ if (Section(10))
     if (!File.Exists(program)) throw new FileNotFoundException($"{program}: build the command line first (dotnet build -c Release)");
     string[] worker = [ProcessRunExecutor.DotnetHost(), program, "job"];
     var folder = Directory.CreateTempSubdirectory("icnn-lift-bench-");
-    var config = new TrainConfig { Steps = 400 };
-    var data = new DataSource("gumbel", null);
+    var (config, data) = SweepRun();
     int n = 12, batch = 0;
     List<JobSpec> Jobs()
     {
@@ -252,21 +278,43 @@ if (Section(10))
     }
     void Sweep(IReadOnlyList<JobSpec> jobs, int parallelism) =>
         new ProcessRunExecutor(worker, (_, _, work) => work(_ => { }), CancellationToken.None).RunAll("bench", jobs, parallelism);
-    // The training alone, in this process after a warm-up: what a run costs without any process around it.
-    Trainer.Train(config, data.ForSeed(0), data.Target);
-    double inProcess = Enumerable.Range(0, 3).Select(s => Seconds(() => Trainer.Train(config with { Seed = s }, data.ForSeed(s), data.Target)))
-        .Order().ElementAt(1);
+    // The training alone, in a plain process after its warm-up (what a run costs with no process around it), and the
+    // machine's own ceiling: two such processes side by side, with no executor.
+    double Slowest(int count) => ChildResults(TrainingChild, count).Max(t => double.Parse(t, CultureInfo.InvariantCulture)) / 3;
+    double alone = Slowest(1), sideBySide = Slowest(2);
     double perProcess = Seconds(() => { foreach (var job in Jobs()) Sweep([job], 1); }); // a new worker for each run, as before
     double one = Seconds(() => Sweep(Jobs(), 1)), two = Seconds(() => Sweep(Jobs(), 2));
-    string Line(string what, double seconds) => FormattableString.Invariant($"{what}: {seconds / n:F2} s a run, overhead {seconds / n - inProcess:F2} s");
-    Console.WriteLine(FormattableString.Invariant($"training alone, in process: {inProcess:F2} s a run"));
+    string Line(string what, double seconds) => FormattableString.Invariant($"{what}: {seconds / n:F2} s a run, overhead {seconds / n - alone:F2} s");
+    Console.WriteLine(FormattableString.Invariant($"training alone, in a plain process after its warm-up: {alone:F2} s a run"));
     Console.WriteLine(Line("a new process a run, one at a time", perProcess));
     Console.WriteLine(Line("long-lived worker, one at a time", one) + " (target under 0.2 s)");
     Console.WriteLine(FormattableString.Invariant(
         $"two long-lived workers side by side: {one / two:F2}x one at a time (target at least 1.8x), {perProcess / two:F2}x a new process a run"));
+    Console.WriteLine(FormattableString.Invariant(
+        $"the machine's ceiling, two plain processes side by side after their warm-up: {2 * alone / sideBySide:F2}x one alone"));
     folder.Delete(recursive: true);
 }
 Console.WriteLine($"peak resident memory: {Process.GetCurrentProcess().PeakWorkingSet64 / (1 << 20)} MiB");
+
+// The last line each of `count` copies of this program prints, run side by side with `argument` (sections 9 and 10's
+// children); started as `dotnet IcnnLift.Benchmarks.dll` or as its own executable.
+static string[] ChildResults(string argument, int count)
+{
+    var start = new ProcessStartInfo(Environment.ProcessPath!) { RedirectStandardOutput = true };
+    if (Path.GetFileNameWithoutExtension(Environment.ProcessPath) == "dotnet") start.ArgumentList.Add(System.Reflection.Assembly.GetEntryAssembly()!.Location);
+    start.ArgumentList.Add(argument);
+    var children = Enumerable.Range(0, count).Select(_ => Process.Start(start)!).ToList();
+    return children.Select(child =>
+    {
+        var last = child.StandardOutput.ReadToEnd().Trim().Split('\n')[^1];
+        child.WaitForExit();
+        child.Dispose();
+        return last;
+    }).ToArray();
+}
+
+// Section 10's run: a 1-D energy model, 400 steps.
+static (TrainConfig Config, DataSource Data) SweepRun() => (new TrainConfig { Steps = 400 }, new DataSource("gumbel", null));
 
 static Tensor Data(int d) => randn([4096, d], generator: new Generator(1)).DetachFromDisposeScope();
 

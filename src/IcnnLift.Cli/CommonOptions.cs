@@ -2,6 +2,7 @@ using System.CommandLine;
 using IcnnLift.Convex;
 using IcnnLift.Flows;
 using IcnnLift.Positivity;
+using IcnnLift.Runtime;
 
 namespace IcnnLift.Cli;
 
@@ -77,6 +78,7 @@ internal sealed class CommonOptions
         "Widening of the importance proposal: standard deviations x (1 + (widen - 1)/sqrt(d))", Defaults.ProposalWiden);
     public readonly Option<string> Precision = Options.Valued("--precision", "float32 or float64", Choice.Name(Defaults.Precision));
     public readonly Option<int> Threads;
+    public readonly Option<string> Device = Options.Valued("--device", "cpu, or cuda (needs TorchSharp's CUDA build; untested)", "cpu");
     public readonly Option<bool> Json = Options.Plain<bool>("--json", "Print the results as JSON on stdout (progress goes to stderr)");
     public readonly Option<string?> Out = Options.Plain<string?>("--out",
         "Output folder: created by the command; an existing non-empty folder is refused (default: a new folder under runs/)");
@@ -89,7 +91,7 @@ internal sealed class CommonOptions
         Option[] dataOptions = [Preset, Task, Blocks, LogDet, Probes, BaseScale, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
         Option[] training = [Steps, BatchSize, LearningRate, Optimizer, Schedule, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation,
             Alpha, SymmetricInit, Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma,
-            CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Threads, Json, Out, Overwrite];
+            CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Device, Threads, Json, Out, Overwrite];
         foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
             command.Options.Add(option);
     }
@@ -124,6 +126,7 @@ internal sealed class CommonOptions
             CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow), CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
             GridPoints = p.GetValue(GridPoints), ImportanceSamples = p.GetValue(ImportanceSamples), ProposalWiden = p.GetValue(ProposalWiden),
             Precision = Parsed(Precision, d.Precision, t => Choice.Parse<NumericPrecision>(t, "precision")),
+            Device = TorchRuntime.CheckAvailable(Choice.Parse<ComputeDevice>(p.GetValue(Device)!, "device")),
         };
     }
 
@@ -171,11 +174,8 @@ internal sealed class CommonOptions
         OutputFolder.Check(p.GetValue(Out) ?? OutputFolder.NextFree(Path.Combine("runs", defaultName)), p.GetValue(Overwrite));
 
     /// <summary>--threads, checked.</summary>
-    public int ThreadCount(ParseResult p)
-    {
-        int threads = p.GetValue(Threads);
-        return threads >= 1 ? threads : throw new ArgumentException($"--threads must be positive, got {threads}");
-    }
+    public int ThreadCount(ParseResult p) =>
+        p.GetValue(Threads) is var n && n >= 1 ? n : throw new ArgumentException($"--threads must be positive, got {n}");
 }
 
 /// <summary>Options in one line each: a name, what it means, and its default where it has one.</summary>

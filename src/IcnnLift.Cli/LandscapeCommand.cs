@@ -38,7 +38,7 @@ internal static class LandscapeCommand
             var config = UserInput.Check(() => common.Config(p, PositivityMethod.Lift, p.GetValue(seed)).Validated(data.Dimension));
             using var folder = OutputFolder.Claim(common.Output(p, $"landscape-{source.Name}"), p.GetValue(common.Overwrite));
             var output = folder.FullPath;
-            Runtime.TorchRuntime.Initialize(threads);
+            Runtime.TorchRuntime.Initialize(threads, config.Device);
             var both = LandscapeStudy.Produce(CliHost.Instance, folder, source, data, config, options);
             if (p.GetValue(common.Json)) return Terminal.Json(new { folder = output, panels = both.Select(LandscapeStudy.Summary) }, ExitCodes.Ok);
             Terminal.Table($"{source.Name}: training NLL on the plane (origin: lift's final iterate; alpha = 1: {Choice.Name(options.Other)}'s)",

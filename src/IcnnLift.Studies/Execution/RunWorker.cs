@@ -26,7 +26,7 @@ public static class RunWorker
         {
             if (line.Length == 0) continue;
             var job = JsonSerializer.Deserialize<JobSpec>(line, Line) ?? throw new InvalidOperationException("empty job specification");
-            TorchRuntime.Initialize(job.Threads);
+            TorchRuntime.Initialize(job.Threads, job.Config.Device);
             var model = Trainer.Train(job.Config, job.Data.ForSeed(job.Config.Seed), job.Data.Target, progress =>
             {
                 cancellation.ThrowIfCancellationRequested();

@@ -34,7 +34,7 @@ public static class MnistLatents
             // Gaussian included), so the NLLs compare; they are in standardised-latent units.
             var z = autoencoder.Encode(all).to_type(ScalarType.Float64);
             z = (z - z.mean([0])) / z.std(0);
-            latents = Enumerable.Range(0, digits.Images.Length).Select(i => z[i].data<double>().ToArray()).ToArray();
+            latents = Enumerable.Range(0, digits.Images.Length).Select(i => z[i].cpu().data<double>().ToArray()).ToArray();
         }
         Directory.CreateDirectory(Path.Combine(folder, "latents"));
         for (int c = 0; c < 10; c++)

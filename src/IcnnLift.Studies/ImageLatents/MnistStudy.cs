@@ -3,6 +3,7 @@ using System.Text.Json;
 using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Positivity;
+using IcnnLift.Runtime;
 using IcnnLift.Studies.Figures;
 using IcnnLift.Training;
 using TorchSharp;
@@ -59,11 +60,11 @@ public static class MnistStudy
         string shown = Choice.Name(methods.Contains(PositivityMethod.Lift) ? PositivityMethod.Lift : methods[^1]);
         var grid = Enumerable.Range(0, 10).Select(c =>
         {
-            var samples = RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model.Sample(10, 400, new Generator((ulong)(s * 10 + c))).Samples;
+            var samples = RunFolder.Load(Path.Combine(folder, "runs", $"class-{c}", shown)).Model.Sample(10, 400, TorchRuntime.NewGenerator((ulong)(s * 10 + c))).Samples;
             using (no_grad())
             {
                 var decoded = autoencoder.Decode(samples.to_type(ScalarType.Float32));
-                return (IReadOnlyList<float[]>)Enumerable.Range(0, 10).Select(i => decoded[i].data<float>().ToArray()).ToList();
+                return (IReadOnlyList<float[]>)Enumerable.Range(0, 10).Select(i => decoded[i].cpu().data<float>().ToArray()).ToList();
             }
         }).ToList();
         DigitGrid.Save(Path.Combine(folder, "samples.png"), grid, $"decoded MALA samples of the {shown} models, one row a class");

@@ -2,6 +2,7 @@ using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Diagnostics;
 using IcnnLift.Positivity;
+using IcnnLift.Runtime;
 using IcnnLift.Targets;
 using IcnnLift.Training;
 using TorchSharp;
@@ -108,7 +109,7 @@ public static class LandscapeExperiment
     private static (LandscapePanel, LandscapePanel) Evaluate(TrainingProgress p, ParameterSpace constrained, ParameterSpace lifted,
         List<(int Step, Tensor Constrained, Tensor Lifted)> lift, List<(int Step, Tensor Point)> other, LandscapeOptions options, Action<double>? advance)
     {
-        var generator = new Generator((ulong)options.PlaneSeed);
+        var generator = TorchRuntime.NewGenerator((ulong)options.PlaneSeed);
         var alphas = LossLandscape.Range(options.AlphaLow, options.AlphaHigh, options.Resolution);
         var betas = LossLandscape.Range(options.BetaLow, options.BetaHigh, options.Resolution);
         double Loss()

@@ -51,7 +51,7 @@ public static class DensityModelExtensions
     public static double[] LogDensityValues(this IDensityModel model, Tensor x)
     {
         using var scope = NewDisposeScope();
-        using (no_grad()) return model.LogDensity(x).to_type(ScalarType.Float64).data<double>().ToArray();
+        using (no_grad()) return model.LogDensity(x).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
     }
 
     /// <summary>Mean NLL without gradient, over chunks of rows so that large evaluation sets fit in memory: a flow's row

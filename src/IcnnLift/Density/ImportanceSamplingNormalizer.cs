@@ -1,4 +1,5 @@
 using IcnnLift.Convex;
+using IcnnLift.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -27,7 +28,7 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
         Dimension = dimension;
         Samples = samples;
         Widen = widen;
-        _generator = new Generator(seed);
+        _generator = TorchRuntime.NewGenerator(seed);
         _dtype = dtype;
     }
 

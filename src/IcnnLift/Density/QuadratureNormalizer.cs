@@ -50,8 +50,8 @@ public sealed class QuadratureNormalizer : ILogNormalizer
     public static QuadratureNormalizer Covering(Tensor data, double margin = 0.5, int? pointsPerDimension = null)
     {
         int d = (int)data.shape[1];
-        var lo = data.amin([0]).to_type(ScalarType.Float64).data<double>().ToArray();
-        var hi = data.amax([0]).to_type(ScalarType.Float64).data<double>().ToArray();
+        var lo = data.amin([0]).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
+        var hi = data.amax([0]).to_type(ScalarType.Float64).cpu().data<double>().ToArray();
         for (int j = 0; j < d; j++)
         {
             double range = Math.Max(hi[j] - lo[j], 1e-3);

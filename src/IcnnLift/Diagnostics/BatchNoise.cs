@@ -40,5 +40,5 @@ public static class BatchNoise
     /// <summary>The q-quantile with linear interpolation between order statistics (R7, NumPy's default); NaN for no values.</summary>
     private static double Quantile(Tensor values, double q) => values.numel() == 0
         ? double.NaN
-        : Statistics.QuantileCustom(values.to_type(ScalarType.Float64).data<double>().ToArray(), q, QuantileDefinition.R7);
+        : Statistics.QuantileCustom(values.to_type(ScalarType.Float64).cpu().data<double>().ToArray(), q, QuantileDefinition.R7);
 }

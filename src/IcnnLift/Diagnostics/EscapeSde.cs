@@ -1,3 +1,4 @@
+using IcnnLift.Runtime;
 using TorchSharp;
 using static TorchSharp.torch;
 
@@ -50,7 +51,7 @@ public static class EscapeSde
         if (!(jacobianNoise >= 0) || double.IsInfinity(jacobianNoise))
             throw new ArgumentException($"the noise level must be a non-negative number, got {jacobianNoise}");
         using var scope = NewDisposeScope();
-        var generator = new Generator((ulong)seed);
+        var generator = TorchRuntime.NewGenerator((ulong)seed);
         double threshold = Shoulder.Threshold(options.ShoulderSigma);
         var t = full(options.Paths, options.Start, ScalarType.Float64);
         var passage = full(options.Paths, int.MaxValue, ScalarType.Int32);
@@ -68,7 +69,7 @@ public static class EscapeSde
             inside.logical_and_(escaped.logical_not());
             if (k % 256 == 0 && !inside.any().ToBoolean()) break;
         }
-        return passage.data<int>().ToArray();
+        return passage.cpu().data<int>().ToArray();
     }
 
     /// <summary>Fraction of <paramref name="passage"/> times within <paramref name="budget"/> iterations.</summary>

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using IcnnLift.Convex;
 using IcnnLift.Density;
+using IcnnLift.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -53,7 +54,7 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         if (blocks < 1) throw new ArgumentException($"a flow needs at least one block, got {blocks}");
         Options = options ?? new FlowOptions();
         Options.Validate();
-        _probes = new Generator(probeSeed);
+        _probes = TorchRuntime.NewGenerator(probeSeed);
         for (int k = 0; k < blocks; k++)
         {
             _norms.Add(new ActNorm(potential.Dimension, dtype));

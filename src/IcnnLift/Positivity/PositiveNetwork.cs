@@ -1,4 +1,5 @@
 using IcnnLift.Convex;
+using IcnnLift.Runtime;
 using TorchSharp;
 using TorchSharp.Modules;
 using static TorchSharp.torch;
@@ -47,7 +48,7 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"module '{network.GetName()}' declares no ConstrainedWeight: nothing for a positivity strategy to make");
         Tensor initial;
         using (no_grad()) initial = cat(slots.Select(s => s.Stored.flatten()).ToArray());
-        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? new Generator(0),
+        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? TorchRuntime.NewGenerator(0),
             fixedBatch);
         return new PositiveNetwork(network, slots, strategy);
     }

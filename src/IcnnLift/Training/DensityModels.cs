@@ -1,6 +1,7 @@
 using IcnnLift.Convex;
 using IcnnLift.Density;
 using IcnnLift.Flows;
+using IcnnLift.Runtime;
 using static TorchSharp.torch;
 
 namespace IcnnLift.Training;
@@ -44,9 +45,9 @@ public static class DensityModels
 
     /// <summary>An empty model of the saved shape, to load saved weights into (then <see cref="LogConcaveDensity.Refit"/>).</summary>
     public static IDensityModel Rebuild(TrainConfig config, IcnnSpec network, GridSpec? grid) => config.Task == DensityTask.Ebm
-        ? new LogConcaveDensity(new InputConvexNetwork(network, new Generator(0), config.DType),
+        ? new LogConcaveDensity(new InputConvexNetwork(network, TorchRuntime.NewGenerator(0), config.DType),
             grid is null ? ImportanceSampler(config, network.Dimension, null) : grid.Normalizer().Use(config.DType))
-        : new ConvexPotentialFlow(network, config.Blocks, new Generator(0), config.DType, config.Flow, ProbeSeed(config));
+        : new ConvexPotentialFlow(network, config.Blocks, TorchRuntime.NewGenerator(0), config.DType, config.Flow, ProbeSeed(config));
 
     /// <summary>After a saved model's weights are loaded: an importance sampler takes the network's Gaussian base (the
     /// training data's Gaussian) as the data component of its proposal, as in training; then the proposal is refitted.</summary>

@@ -4,6 +4,7 @@ using IcnnLift.Data;
 using IcnnLift.Diagnostics;
 using IcnnLift.Flows;
 using IcnnLift.Positivity;
+using IcnnLift.Runtime;
 using static TorchSharp.torch;
 
 namespace IcnnLift.Training;
@@ -56,6 +57,8 @@ public sealed record TrainConfig
     /// <summary>Widening of the importance proposal (see <see cref="Density.ImportanceSamplingNormalizer.Spread"/>).</summary>
     public double ProposalWiden { get; init; } = 1.5;
     public NumericPrecision Precision { get; init; } = NumericPrecision.Float32;
+    /// <summary>Where the run's tensors live (<see cref="TorchRuntime.Initialize"/>).</summary>
+    public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
 
     /// <summary>The momentum of <see cref="OptimizerKind.Sgd"/>.</summary>
     public const double SgdMomentum = 0.9;

@@ -4,6 +4,7 @@ using IcnnLift.Data;
 using IcnnLift.Density;
 using IcnnLift.Diagnostics;
 using IcnnLift.Positivity;
+using IcnnLift.Runtime;
 using IcnnLift.Targets;
 using TorchSharp;
 using TorchSharp.Modules;
@@ -105,7 +106,7 @@ public static class Trainer
             var dtype = config.DType;
             var train = Rows.ToTensor(data.Train, dtype);
             int batchSize = Math.Min(config.BatchSize, data.Train.Length);
-            var generator = new Generator((ulong)config.Seed);
+            var generator = TorchRuntime.NewGenerator((ulong)config.Seed);
             var density = DensityModels.Create(config, data.Dimension, generator, train);
             // lift-fixed conditions on the run's first batch for good (a second copy of the order, so the run's own is untouched).
             var fixedBatch = PositivityMethods.NeedsFixedBatch(config.Method)

@@ -66,6 +66,8 @@ public sealed class CliTests : TempFolderTest
         { ["train", "--target", "8gaussians", "--preset", "cpflow-toy", "--depth", "0"], "--depth must be positive" },
         { ["train", "--target", "8gaussians", "--preset", "cpflow-toy", "--base-scale", "0"], "--base-scale must be a positive number" },
         { ["train", "--target", "8gaussians", "--preset", "cpflow-toy", "--lr-schedule", "step:0"], "the step size must be a positive number" },
+        { ["train", "--target", "gumbel", "--device", "tpu"], "unknown device 'tpu' (cpu, cuda)" },
+        { ["compare", "--target", "gumbel", "--device", "cuda"], "--device cuda: this libtorch has no CUDA device" }, // the CPU build is what we ship
     };
 
     [Theory]
@@ -145,6 +147,7 @@ public sealed class CliTests : TempFolderTest
         foreach (var file in new[] { "config.json", "metrics.csv", "result.json", "model.pt" })
             Assert.True(File.Exists(Path.Combine(output, file)), file);
         Assert.Equal(31 + 1, File.ReadAllLines(Path.Combine(output, "metrics.csv")).Length); // header + steps 0..30
+        Assert.Contains("\"device\": \"cpu\"", File.ReadAllText(Path.Combine(output, "config.json")));
 
         var points = Csv("x\n-1\n0\n1.5\n");
         var densityOut = Path.Combine(Folder, "logp.csv");
