@@ -19,11 +19,11 @@ public static class App
             ReproduceCommand.Create(),
             ReportCommand.Create(),
             DensityCommand.Create(),
+            ExportCommand.Create(),
             DemoCommand.Create(),
             SampleCommand.Create(),
             MnistCommand.Create(),
-            CliHost.JobCommand(),
-        };
+            CliHost.JobCommand(), };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
         {
@@ -58,8 +58,7 @@ public static class App
             JobFailedException job => (job.ExitCode, e.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.Failed, e.Message),
             _ => (ExitCodes.Failed,
-                $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"),
-        };
+                $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"), };
         Console.Error.WriteLine($"error: {OneLine(text)}");
         if (Environment.GetEnvironmentVariable("ICNN_LIFT_TRACE") == "1") Console.Error.WriteLine(e);
         return code;

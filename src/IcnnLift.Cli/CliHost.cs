@@ -26,8 +26,7 @@ internal sealed class CliHost : IStudyHost
     /// <summary>A new executor each time: the cancellation token is the current command's.</summary>
     public IRunExecutor Runs => new ProcessRunExecutor(WorkerCommand, Terminal.WithProgress, Interruption.Token);
 
-    public void WithProgress(string description, double total, Action<Action<double>> work) =>
-        Terminal.WithProgressOnThisThread(description, total, work);
+    public void WithProgress(string description, double total, Action<Action<double>> work) => Terminal.WithProgressOnThisThread(description, total, work);
 
     public void Say(string line) => Console.Error.WriteLine(line);
 

@@ -126,8 +126,7 @@ internal sealed class CommonOptions
             CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow), CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
             GridPoints = p.GetValue(GridPoints), ImportanceSamples = p.GetValue(ImportanceSamples), ProposalWiden = p.GetValue(ProposalWiden),
             Precision = Parsed(Precision, d.Precision, t => Choice.Parse<NumericPrecision>(t, "precision")),
-            Device = TorchRuntime.CheckAvailable(Choice.Parse<ComputeDevice>(p.GetValue(Device)!, "device")),
-        };
+            Device = TorchRuntime.CheckAvailable(Choice.Parse<ComputeDevice>(p.GetValue(Device)!, "device")), };
     }
 
     private (TrainConfig Config, int? TrainSize)? PresetOf(ParseResult p) =>
@@ -145,8 +144,7 @@ internal sealed class CommonOptions
             EncoderWidth = p.GetValue(EncoderWidth) ?? preset.EncoderWidth,
             DecoderWidth = p.GetValue(DecoderWidth) ?? preset.DecoderWidth,
             HeadScale = p.GetValue(HeadScale),
-            ConditioningSize = p.GetValue(ConditioningSize),
-        };
+            ConditioningSize = p.GetValue(ConditioningSize), };
     }
 
     /// <summary>The option's value, or <paramref name="fallback"/> where the command does not offer the option.</summary>
@@ -174,8 +172,7 @@ internal sealed class CommonOptions
         OutputFolder.Check(p.GetValue(Out) ?? OutputFolder.NextFree(Path.Combine("runs", defaultName)), p.GetValue(Overwrite));
 
     /// <summary>--threads, checked.</summary>
-    public int ThreadCount(ParseResult p) =>
-        p.GetValue(Threads) is var n && n >= 1 ? n : throw new ArgumentException($"--threads must be positive, got {n}");
+    public int ThreadCount(ParseResult p) => p.GetValue(Threads) is var n && n >= 1 ? n : throw new ArgumentException($"--threads must be positive, got {n}");
 }
 
 /// <summary>Options in one line each: a name, what it means, and its default where it has one.</summary>

@@ -18,8 +18,7 @@ internal static class Terminal
 
     /// <summary>Runs <paramref name="work"/> under a progress bar of <paramref name="total"/> units; it reports units done
     /// through the callback (thread-safe).</summary>
-    public static void WithProgress(string description, double total, Action<Action<double>> work) =>
-        Show(description, total, work, onThisThread: false);
+    public static void WithProgress(string description, double total, Action<Action<double>> work) => Show(description, total, work, onThisThread: false);
 
     /// <summary>The same with no refresh thread: the bar is redrawn by the thread that reports, at most every 200 ms.
     /// For work that calls libtorch in this process, where another allocating thread is a hazard (see ProcessRunExecutor).

@@ -5,7 +5,20 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Convex;
 
-public enum ActivationKind { Softplus, Relu, LeakyRelu, Elu, GaussianSoftplus }
+/// <summary>The activations an <see cref="Activation"/> can be.</summary>
+public enum ActivationKind
+{
+    /// <summary>log(1 + e^x).</summary>
+    Softplus,
+    /// <summary>max(x, 0).</summary>
+    Relu,
+    /// <summary>max(x, slope x), slope in [0, 1].</summary>
+    LeakyRelu,
+    /// <summary>x for x &gt; 0, scale (e^x - 1) otherwise, scale in (0, 1].</summary>
+    Elu,
+    /// <summary>x Phi(x) + phi(x) - phi(0), CP-Flow's activation.</summary>
+    GaussianSoftplus,
+}
 
 /// <summary>
 /// A convex, non-decreasing scalar activation: the two properties that keep a non-negative
@@ -14,9 +27,13 @@ public enum ActivationKind { Softplus, Relu, LeakyRelu, Elu, GaussianSoftplus }
 [JsonConverter(typeof(ActivationJsonConverter))]
 public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
 {
+    /// <summary>log(1 + e^x).</summary>
     public static Activation Softplus { get; } = new(ActivationKind.Softplus);
+    /// <summary>max(x, 0).</summary>
     public static Activation Relu { get; } = new(ActivationKind.Relu);
+    /// <summary>max(x, slope x), slope in [0, 1].</summary>
     public static Activation LeakyRelu(double slope = 0.01) => new(ActivationKind.LeakyRelu, slope);
+    /// <summary>x for x &gt; 0, scale (e^x - 1) otherwise, scale in (0, 1].</summary>
     public static Activation Elu(double scale = 1.0) => new(ActivationKind.Elu, scale);
     /// <summary>The Gaussian softplus x Phi(x) + phi(x) - phi(0): the integral of the normal CDF, shifted to 0 at 0
     /// (CP-Flow's flow activation); its curvature phi(x) decays like a Gaussian rather than exponentially.</summary>
@@ -55,6 +72,7 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         _ => a,
     };
 
+    /// <summary>s(x), elementwise.</summary>
     public Tensor Apply(Tensor x) => Kind switch
     {
         ActivationKind.Softplus => nn.functional.softplus(x),
@@ -90,6 +108,7 @@ public sealed record Activation(ActivationKind Kind, double Parameter = 0.0)
         _ => throw new InvalidOperationException(Kind.ToString()),
     };
 
+    /// <summary>The command-line name ("softplus", "leaky_relu:0.01").</summary>
     public override string ToString() => Kind switch
     {
         ActivationKind.Softplus => "softplus",

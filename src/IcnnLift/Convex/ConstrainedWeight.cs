@@ -15,6 +15,7 @@ public sealed class ConstrainedWeight : nn.Module
     private readonly Tensor _stored;
     private Tensor? _supplied;
 
+    /// <summary>A weight named <paramref name="name"/> starting at <paramref name="initial"/> (non-negative).</summary>
     public ConstrainedWeight(string name, Tensor initial) : base(name)
     {
         using (no_grad())
@@ -32,6 +33,7 @@ public sealed class ConstrainedWeight : nn.Module
     /// <summary>The weights a plain (unwrapped) forward pass uses.</summary>
     public Tensor Stored => _stored;
 
+    /// <summary>The weight's shape.</summary>
     public long[] Shape => _stored.shape;
 
     internal void Supply(Tensor? weights)

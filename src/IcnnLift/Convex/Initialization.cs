@@ -40,6 +40,7 @@ public static class Initialization
             weight.Store(nn.functional.softplus(randn(weight.Shape, weight.Stored.dtype, generator: generator).mul_(0.5).add_(level)));
     }
 
+    /// <summary>Uniform draws on [-bound, bound].</summary>
     public static Tensor Uniform(long[] shape, double bound, Generator generator, ScalarType dtype) =>
         rand(shape, dtype, generator: generator).mul_(2 * bound).sub_(bound);
 

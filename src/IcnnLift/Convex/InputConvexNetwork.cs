@@ -10,7 +10,9 @@ namespace IcnnLift.Convex;
 [JsonConverter(typeof(JsonStringEnumConverter<EnergyBase>))]
 public enum EnergyBase
 {
+    /// <summary>The network alone.</summary>
     [JsonStringEnumMemberName("none")] None,
+    /// <summary>The network plus the training data's Gaussian energy (fixed).</summary>
     [JsonStringEnumMemberName("gaussian")] Gaussian,
 }
 
@@ -29,6 +31,14 @@ public enum IcnnArchitecture
 }
 
 /// <summary>Shape and options of an <see cref="InputConvexNetwork"/>; saved with every run.</summary>
+/// <param name="Dimension">Input dimension d.</param>
+/// <param name="Width">Hidden units per layer H.</param>
+/// <param name="Depth">Hidden layers L.</param>
+/// <param name="Activation">The convex, non-decreasing activation (softplus when null).</param>
+/// <param name="Alpha">Weight of the strong-convexity term (alpha/2)|x|^2.</param>
+/// <param name="Initialization">How the weights start.</param>
+/// <param name="Base">What the energy adds to itself (nothing, or the data's Gaussian energy).</param>
+/// <param name="Architecture">How the layers are built (dense, or CP-Flow's).</param>
 /// <param name="SymmetricInit">Every constrained weight starts at one value (the mean of the initialisation's
 /// draw), the same for every seed and method; seeds then differ only in the free weights and the data.</param>
 public sealed record IcnnSpec(
@@ -45,6 +55,7 @@ public sealed record IcnnSpec(
     /// <summary>The activation; softplus when not given.</summary>
     public Activation Activation { get; init; } = Activation ?? Convex.Activation.Softplus;
 
+    /// <summary>Checks the shape and options; the message names what is wrong.</summary>
     public void Validate()
     {
         if (Dimension < 1) throw new ArgumentException($"dimension must be positive, got {Dimension}");
@@ -82,8 +93,10 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
     private readonly Tensor?[] _symmetricUnits;
     private readonly int _carried;
 
+    /// <summary>The network's shape and options.</summary>
     public IcnnSpec Spec { get; }
 
+    /// <summary>A network of <paramref name="spec"/>'s shape, its weights drawn from <paramref name="generator"/>.</summary>
     public InputConvexNetwork(IcnnSpec spec, Generator generator, ScalarType dtype = ScalarType.Float32) : base("icnn")
     {
         spec.Validate();
@@ -239,9 +252,37 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         return g.add((shifted ? x - _baseMean! : x).matmul(_basePrecision));
     }
 
+    /// <summary>
+    /// The network as the affine maps one pass uses, the same for both architectures (the cpflow layers folded in),
+    /// named as the portable format names them: input_weight.l [out, d] and input_bias.l [out] for l = 0 .. L (A_l, b_l;
+    /// the last, a_L and c, have out = 1), hidden_weight.l [out, H] for l = 1 .. L (W_l, feeding layer l; the last is the
+    /// readout w_L), symmetric.l [H] for l = 0 .. L-1 (1 where the unit's activation is s(u) - u/2), alpha [], and
+    /// base_mean [d] and base_precision [d, d] with the Gaussian base. Then
+    /// u_0 = A_0 x + b_0, u_l = W_l a_(l-1) + A_l x + b_l, a_l = s(u_l) - (symmetric.l / 2) u_l and
+    /// E(x) = w_L a_(L-1) + a_L x + c + (alpha/2)|x|^2 (+ (1/2)(x - m)^T P (x - m)).
+    /// </summary>
+    public IReadOnlyList<(string Name, Tensor Value)> EffectiveMaps()
+    {
+        using var _ = no_grad();
+        var maps = Maps();
+        int depth = Spec.Depth;
+        var named = new List<(string, Tensor)>();
+        for (int l = 0; l <= depth; l++)
+        {
+            named.Add(($"input_weight.{l}", maps.InputWeights[l]));
+            named.Add(($"input_bias.{l}", maps.InputBiases[l]));
+        }
+        for (int l = 1; l <= depth; l++) named.Add(($"hidden_weight.{l}", maps.Hidden[l - 1]));
+        for (int l = 0; l < depth; l++) named.Add(($"symmetric.{l}", maps.Symmetric[l] ?? zeros(Spec.Width, dtype: maps.Alpha.dtype)));
+        named.Add(("alpha", maps.Alpha.reshape([])));
+        if (_baseMean is not null) named.AddRange([("base_mean", _baseMean), ("base_precision", _basePrecision!)]);
+        return named.Select(n => (n.Item1, n.Item2.detach().clone())).ToList();
+    }
+
     /// <summary>The constrained weights W_1 .. W_{L-1}, w_L in forward order.</summary>
     public IReadOnlyList<ConstrainedWeight> ConstrainedWeights => _hiddenMaps.ToList();
 
+    /// <summary>E(x) at every row of x [n, d]: [n].</summary>
     public override Tensor forward(Tensor x)
     {
         CheckInput(x);

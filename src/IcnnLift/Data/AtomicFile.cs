@@ -4,7 +4,15 @@ namespace IcnnLift.Data;
 /// siblings left by a killed writer are removed by the next write of the same file.</summary>
 public static class AtomicFile
 {
-    public static void Write(string path, Action<TextWriter> write)
+    /// <summary>Writes the text <paramref name="write"/> produces to <paramref name="path"/>, atomically.</summary>
+    public static void Write(string path, Action<TextWriter> write) => Write(path, (Stream stream) =>
+    {
+        using var writer = new StreamWriter(stream);
+        write(writer);
+    });
+
+    /// <summary>The same for bytes.</summary>
+    public static void Write(string path, Action<Stream> write)
     {
         var full = Path.GetFullPath(path);
         var parent = Path.GetDirectoryName(full)!;
@@ -13,7 +21,7 @@ public static class AtomicFile
         var temp = full + $".tmp-{OutputFolder.TemporaryTag}-{Guid.NewGuid():N}";
         try
         {
-            using (var writer = new StreamWriter(temp)) write(writer);
+            using (var stream = File.Create(temp)) write(stream);
             File.Move(temp, full, overwrite: true);
         }
         finally

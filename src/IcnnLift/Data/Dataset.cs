@@ -5,6 +5,7 @@ namespace IcnnLift.Data;
 /// <summary>Train, validation and test samples, [n][d] each.</summary>
 public sealed record Dataset(string Name, double[][] Train, double[][] Validation, double[][] Test)
 {
+    /// <summary>Columns of every split.</summary>
     public int Dimension => Train[0].Length;
 
     /// <summary>Exact samples of a target; the three splits come from independent streams of one seed.</summary>

@@ -8,6 +8,8 @@ public class InputException(string message) : Exception(message);
 /// the work, is a bug.</summary>
 public static class UserInput
 {
+    /// <summary>Runs <paramref name="read"/>, turning its <see cref="ArgumentException"/> into an <see cref="InputException"/> (bad input, exit code
+    /// 2).</summary>
     public static T Check<T>(Func<T> read)
     {
         try

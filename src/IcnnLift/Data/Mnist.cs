@@ -6,7 +6,9 @@ namespace IcnnLift.Data;
 /// <summary>MNIST digits: 28 x 28 images as 784 values in [0, 1], with their labels.</summary>
 public sealed record Digits(float[][] Images, int[] Labels)
 {
+    /// <summary>Side of a square image in pixels.</summary>
     public const int Side = 28;
+    /// <summary>Pixels an image: Side x Side.</summary>
     public const int Pixels = Side * Side;
 }
 
@@ -20,6 +22,7 @@ public static class Mnist
     private const int ImageMagic = 2051;
     private const int LabelMagic = 2049;
 
+    /// <summary>The images and labels of an IDX pair (the MNIST files).</summary>
     public static Digits ReadIdx(string imagesPath, string labelsPath)
     {
         var images = ReadAll(imagesPath);

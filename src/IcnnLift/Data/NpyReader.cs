@@ -9,6 +9,7 @@ public static partial class NpyReader
 {
     private static ReadOnlySpan<byte> Magic => [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
+    /// <summary>The rows of a 2-D float32 or float64 .npy file.</summary>
     public static double[][] Read(string path)
     {
         if (!File.Exists(path)) throw new InputException($"{path}: file not found");

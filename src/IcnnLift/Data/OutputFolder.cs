@@ -163,6 +163,7 @@ public sealed class OutputFolder : IDisposable
         _committed = true;
     }
 
+    /// <summary>Removes the staging folder unless <see cref="Commit"/> ran.</summary>
     public void Dispose()
     {
         if (_committed) return;

@@ -9,6 +9,8 @@ namespace IcnnLift.Data;
 /// </summary>
 public static class SampleCsv
 {
+    /// <summary>The samples of a CSV file, one row a sample; an optional header row is skipped.</summary>
+    /// <param name="path">The file.</param>
     /// <param name="singlePrecision">Refuse values that are finite in double but overflow float32 (the run's precision).</param>
     public static double[][] Read(string path, bool singlePrecision = false)
     {

@@ -9,8 +9,10 @@ namespace IcnnLift.Data;
 /// </summary>
 public static class UciTabular
 {
+    /// <summary>The UCI sets read: power and hepmass.</summary>
     public static IReadOnlyList<string> Names { get; } = ["power", "hepmass"];
 
+    /// <summary>The named set from its original files in <paramref name="folder"/>, preprocessed and split as MAF does.</summary>
     public static Dataset Load(string name, string folder) => name switch
     {
         "power" => Power(Locate(folder, "power", "data.npy")),

@@ -13,6 +13,7 @@ public sealed class GaussianDensity
     private readonly Tensor _precision;
     private readonly double _logDet;
 
+    /// <summary>The Gaussian with the samples' mean and covariance.</summary>
     public GaussianDensity(double[][] samples)
     {
         using var scope = NewDisposeScope();
@@ -22,6 +23,7 @@ public sealed class GaussianDensity
         _logDet = linalg.cholesky(covariance).diagonal().log().sum().ToDouble() * 2;
     }
 
+    /// <inheritdoc/>
     public int Dimension => (int)_mean.shape[0];
 
     /// <summary>Mean negative log-likelihood of <paramref name="samples"/>.</summary>

@@ -13,6 +13,7 @@ public interface IDensityModel
     /// <summary>The module that holds every parameter and constrained weight of the model.</summary>
     nn.Module<Tensor, Tensor> Module { get; }
 
+    /// <summary>Input dimension d.</summary>
     int Dimension { get; }
 
     /// <summary>Mean negative log-likelihood of the rows of <paramref name="x"/> [n, d]; differentiable.</summary>
@@ -45,6 +46,7 @@ public sealed record NormalizerEstimate(double LogZ, double? StandardError, doub
 /// <summary>Draws [n, d], with the sampler's diagnostic and whether it looks converged.</summary>
 public sealed record DrawnSamples(Tensor Samples, string Diagnostic, bool Converged);
 
+/// <summary>Evaluation helpers on any <see cref="IDensityModel"/>.</summary>
 public static class DensityModelExtensions
 {
     /// <summary>log p at the rows of <paramref name="x"/>, without gradient, as doubles.</summary>

@@ -21,6 +21,8 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
     private Tensor? _logProposal;
     private (Tensor Mean, Tensor Factor)? _data;
 
+    /// <summary>A normaliser in <paramref name="dimension"/> dimensions drawing <paramref name="samples"/> points from a proposal widened by
+    /// <paramref name="widen"/>.</summary>
     public ImportanceSamplingNormalizer(int dimension, int samples, double widen, ulong seed, ScalarType dtype)
     {
         if (samples < 2) throw new ArgumentException($"importance sampling needs at least 2 samples, got {samples}");
@@ -32,8 +34,11 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
         _dtype = dtype;
     }
 
+    /// <inheritdoc/>
     public int Dimension { get; }
+    /// <summary>Draws from the proposal.</summary>
     public int Samples { get; }
+    /// <summary>Widening of the proposal (see <see cref="Spread"/>).</summary>
     public double Widen { get; }
 
     /// <summary>
@@ -44,6 +49,7 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
     /// </summary>
     public double Spread => 1 + (Widen - 1) / Math.Sqrt(Dimension);
 
+    /// <inheritdoc/>
     public Tensor Points => _points ?? throw new InvalidOperationException("call Fit before evaluating");
 
     /// <summary>Adds the Gaussian fitted to <paramref name="data"/> [n, d] to the proposal mixture.</summary>
@@ -95,6 +101,7 @@ public sealed class ImportanceSamplingNormalizer : ILogNormalizer
         return whitened.square().sum(0L).mul(-0.5).sub(0.5 * mean.shape[0] * Math.Log(2 * Math.PI) + factor.diagonal().log().sum().ToDouble());
     }
 
+    /// <inheritdoc/>
     public Tensor LogZ(Tensor energies) => energies.neg().sub(_logProposal!).logsumexp(0).sub(Math.Log(Samples));
 
     /// <summary>

@@ -10,6 +10,7 @@ namespace IcnnLift.Density;
 /// </summary>
 public sealed class LogConcaveDensity : IDensityModel
 {
+    /// <summary>The density exp(-E(x)) / Z of <paramref name="energy"/>, Z from <paramref name="normalizer"/>.</summary>
     public LogConcaveDensity(InputConvexNetwork energy, ILogNormalizer normalizer)
     {
         if (normalizer.Dimension != energy.Spec.Dimension)
@@ -19,12 +20,16 @@ public sealed class LogConcaveDensity : IDensityModel
         Refit();
     }
 
+    /// <summary>The convex energy E.</summary>
     public InputConvexNetwork Energy { get; }
 
+    /// <summary>How log Z is computed.</summary>
     public ILogNormalizer Normalizer { get; }
 
+    /// <inheritdoc/>
     public nn.Module<Tensor, Tensor> Module => Energy;
 
+    /// <inheritdoc/>
     public int Dimension => Energy.Spec.Dimension;
 
     /// <summary>Re-centres an importance-sampling proposal on the weights the energy reads now (quadrature: nothing to do).</summary>
@@ -41,6 +46,7 @@ public sealed class LogConcaveDensity : IDensityModel
         return (e.narrow(0, 0, x.shape[0]), Normalizer.LogZ(e.narrow(0, x.shape[0], points.shape[0])));
     }
 
+    /// <inheritdoc/>
     public Tensor Nll(Tensor x)
     {
         var (e, logZ) = Evaluate(x);
@@ -58,18 +64,21 @@ public sealed class LogConcaveDensity : IDensityModel
         return Nll(x);
     }
 
+    /// <inheritdoc/>
     public Tensor LogDensity(Tensor x)
     {
         var (e, logZ) = Evaluate(x);
         return e.neg().sub(logZ);
     }
 
+    /// <summary>log Z as the normaliser computes it now.</summary>
     public double LogZ()
     {
         using var scope = NewDisposeScope();
         using (no_grad()) return Normalizer.LogZ(Energy.forward(Normalizer.Points)).ToDouble();
     }
 
+    /// <inheritdoc/>
     public NormalizerEstimate Normalization()
     {
         double logZ = LogZ();
@@ -84,6 +93,7 @@ public sealed class LogConcaveDensity : IDensityModel
 
     NormalizerEstimate? IDensityModel.Normalization() => Normalization();
 
+    /// <inheritdoc/>
     public QuadratureNormalizer? QuadratureGrid => Normalizer as QuadratureNormalizer;
 
     /// <summary>Metropolis-adjusted Langevin chains from the Laplace approximation (<see cref="Mala"/>).</summary>

@@ -12,6 +12,7 @@ namespace IcnnLift.Density;
 /// </summary>
 public static class Mala
 {
+    /// <summary>The acceptance rate the step size is adapted towards during burn-in.</summary>
     public const double TargetAcceptance = 0.574;
 
     /// <summary><paramref name="n"/> samples after <paramref name="steps"/> steps, and the acceptance rate of the fixed-h half.</summary>

@@ -12,6 +12,7 @@ public sealed class QuadratureNormalizer : ILogNormalizer
 {
     private Tensor? _points;
 
+    /// <summary>A grid of <paramref name="pointsPerDimension"/> points a dimension over the box [lower, upper].</summary>
     public QuadratureNormalizer(double[] lower, double[] upper, int pointsPerDimension)
     {
         if (lower.Length != upper.Length || lower.Length is < 1 or > 2)
@@ -32,10 +33,15 @@ public sealed class QuadratureNormalizer : ILogNormalizer
             : axes[1].SelectMany(y => axes[0].Select(x => new[] { x, y })).ToArray(); // x varies fastest
     }
 
+    /// <summary>Lower corner of the box.</summary>
     public double[] Lower { get; }
+    /// <summary>Upper corner of the box.</summary>
     public double[] Upper { get; }
+    /// <summary>Grid points a dimension.</summary>
     public int PointsPerDimension { get; }
+    /// <inheritdoc/>
     public int Dimension => Lower.Length;
+    /// <summary>Volume of one grid cell.</summary>
     public double CellVolume { get; }
 
     /// <summary>Cell centres along each axis.</summary>
@@ -61,6 +67,7 @@ public sealed class QuadratureNormalizer : ILogNormalizer
         return new QuadratureNormalizer(lo, hi, pointsPerDimension ?? DefaultPoints(d));
     }
 
+    /// <summary>Points a dimension when not given: 512 in 1-D, 64 in 2-D.</summary>
     public static int DefaultPoints(int dimension) => dimension == 1 ? 512 : 64;
 
     /// <summary>The grid as a tensor [M, d].</summary>

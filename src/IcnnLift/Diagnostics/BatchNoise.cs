@@ -11,6 +11,7 @@ namespace IcnnLift.Diagnostics;
 /// t the pre-readout at the mean body). Noise well below that distance cannot carry a coordinate out of the shoulder.</summary>
 public sealed record BatchNoiseReading(double Median, double P90, double ShoulderMedian, double ShoulderP90, double ShoulderGap);
 
+/// <summary>Measures the batch noise of the lift's body.</summary>
 public static class BatchNoise
 {
     /// <summary>The reading for <paramref name="readout"/> over <paramref name="batches"/> (each [n, d]); null where the

@@ -15,6 +15,7 @@ namespace IcnnLift.Diagnostics;
 public sealed record EscapeSdeOptions(double Start = -6, double LearningRate = 0.01, double TargetWeight = 1, double GradientNoise = 1,
     double ShoulderSigma = Shoulder.DefaultSigma, int Paths = 2000, int Steps = 20_000)
 {
+    /// <summary>These options, checked; the message names what is wrong.</summary>
     public EscapeSdeOptions Validated()
     {
         double threshold = Shoulder.Threshold(ShoulderSigma);

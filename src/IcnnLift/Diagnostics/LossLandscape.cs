@@ -12,6 +12,8 @@ namespace IcnnLift.Diagnostics;
 /// </summary>
 public sealed record LandscapePlane(Tensor Origin, Tensor Toward, Tensor Random)
 {
+    /// <summary>The plane through <paramref name="origin"/> and <paramref name="other"/>, its second direction drawn at random and filter-normalised
+    /// per block.</summary>
     public static LandscapePlane Through(Tensor origin, Tensor other, IReadOnlyList<(string Name, long Size)> blocks, Generator generator)
     {
         var toward = (other - origin).to_type(ScalarType.Float64);
@@ -32,6 +34,7 @@ public sealed record LandscapePlane(Tensor Origin, Tensor Toward, Tensor Random)
         return new LandscapePlane(origin.to_type(ScalarType.Float64), toward, random);
     }
 
+    /// <summary>The parameter vector at (alpha, beta) on the plane.</summary>
     public Tensor At(double alpha, double beta) => Origin + alpha * Toward + beta * Random;
 
     /// <summary>Coordinates of the orthogonal projection of <paramref name="point"/> onto the plane.</summary>
@@ -47,6 +50,7 @@ public sealed record LandscapePlane(Tensor Origin, Tensor Toward, Tensor Random)
 /// <summary>The loss on a grid of a plane: <see cref="Values"/>[i, j] at (Alphas[i], Betas[j]); not-finite values are kept.</summary>
 public sealed record LandscapeGrid(double[] Alphas, double[] Betas, double[,] Values, double PointsPerSecond);
 
+/// <summary>Evaluates a loss on a grid over a <see cref="LandscapePlane"/>.</summary>
 public static class LossLandscape
 {
     /// <summary>Evenly spaced values from <paramref name="low"/> to <paramref name="high"/>.</summary>

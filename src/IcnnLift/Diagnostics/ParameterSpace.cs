@@ -25,11 +25,13 @@ public sealed class ParameterSpace
         _write = write;
     }
 
+    /// <summary>The space's name as figures show it.</summary>
     public string Name { get; }
 
     /// <summary>The named segments of the flat vector, in order.</summary>
     public IReadOnlyList<(string Name, long Size)> Blocks { get; }
 
+    /// <summary>Number of coordinates.</summary>
     public long Size { get; }
 
     /// <summary>The network's current point [Size], float64, detached.</summary>

@@ -9,6 +9,7 @@ namespace IcnnLift.Diagnostics;
 /// </summary>
 public static class Shoulder
 {
+    /// <summary>The default shoulder level sigma_s.</summary>
     public const double DefaultSigma = 0.05;
 
     /// <summary>The pre-readout level below which a coordinate is in the shoulder: logit(sigma_s).</summary>

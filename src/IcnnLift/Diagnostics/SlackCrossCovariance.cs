@@ -45,6 +45,7 @@ public sealed class SlackCrossCovariance : IDisposable
         Window = window;
     }
 
+    /// <summary>Trailing window T in iterations.</summary>
     public int Window { get; }
 
     /// <summary>True once the window holds T iterations.</summary>
@@ -88,6 +89,7 @@ public sealed class SlackCrossCovariance : IDisposable
         return Math.Sqrt(Math.Max(squared, 0)) / t;
     }
 
+    /// <inheritdoc/>
     public void Dispose()
     {
         _reference.Dispose();

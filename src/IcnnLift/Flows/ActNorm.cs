@@ -14,6 +14,7 @@ public sealed class ActNorm : nn.Module<Tensor, Tensor>
     private readonly Parameter _loc;
     private readonly Parameter _logScale;
 
+    /// <summary>An identity normalisation in <paramref name="dimension"/> dimensions, until <see cref="InitializeFrom"/>.</summary>
     public ActNorm(int dimension, ScalarType dtype) : base("actnorm")
     {
         _loc = new Parameter(zeros(dimension, dtype));
@@ -32,10 +33,15 @@ public sealed class ActNorm : nn.Module<Tensor, Tensor>
         }
     }
 
+    /// <summary>loc and logScale, as the portable format names them (actnorm_loc, actnorm_log_scale).</summary>
+    public IReadOnlyList<(string Name, Tensor Value)> Portable() => [("actnorm_loc", _loc.detach().clone()), ("actnorm_log_scale", _logScale.detach().clone())];
+
+    /// <summary>y = (x - loc) exp(-logScale).</summary>
     public override Tensor forward(Tensor x) => x.sub(_loc).mul(_logScale.neg().exp());
 
     /// <summary>log|det dy/dx|, the same for every sample.</summary>
     public Tensor LogDet => _logScale.sum().neg();
 
+    /// <summary>x = y exp(logScale) + loc.</summary>
     public Tensor Inverse(Tensor y) => y.mul(_logScale.exp()).add(_loc);
 }

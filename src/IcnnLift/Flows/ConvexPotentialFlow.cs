@@ -12,7 +12,9 @@ namespace IcnnLift.Flows;
 [JsonConverter(typeof(JsonStringEnumConverter<LogDetMethod>))]
 public enum LogDetMethod
 {
+    /// <summary>Closed-form Hessian and Cholesky.</summary>
     [JsonStringEnumMemberName("exact")] Exact,
+    /// <summary>Hessian-vector products: Hutchinson and conjugate gradients for training, stochastic Lanczos quadrature for evaluation.</summary>
     [JsonStringEnumMemberName("stochastic")] Stochastic,
 }
 
@@ -27,6 +29,7 @@ public enum LogDetMethod
 public sealed record FlowOptions(LogDetMethod LogDet = LogDetMethod.Exact, int Probes = 1, int EvaluationProbes = 4, int LanczosSteps = 20,
     int CgIterations = 50, double BaseScale = 1.0)
 {
+    /// <summary>Checks the options; the message names what is wrong.</summary>
     public void Validate()
     {
         if (Probes < 1 || EvaluationProbes < 1 || LanczosSteps < 1 || CgIterations < 1)
@@ -47,6 +50,13 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
     private readonly ModuleList<InputConvexNetwork> _potentials = new();
     private readonly Generator _probes;
 
+    /// <summary>A flow of <paramref name="blocks"/> blocks, each an activation normalisation and the gradient map of a
+    /// network of <paramref name="potential"/>'s shape.</summary>
+    /// <param name="potential">Shape of each block's convex potential.</param>
+    /// <param name="blocks">Number of blocks.</param>
+    /// <param name="generator">Draws the potentials' initial weights.</param>
+    /// <param name="dtype">Floating-point type of the parameters.</param>
+    /// <param name="options">How log-determinants are computed, and the base's scale.</param>
     /// <param name="probeSeed">Seed of the stochastic log-determinant's probe vectors.</param>
     public ConvexPotentialFlow(IcnnSpec potential, int blocks, Generator generator, ScalarType dtype = ScalarType.Float32,
         FlowOptions? options = null, ulong probeSeed = 0) : base("cpflow")
@@ -63,15 +73,22 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         RegisterComponents();
     }
 
+    /// <summary>How log-determinants are computed, and the base's scale.</summary>
     public FlowOptions Options { get; }
 
+    /// <inheritdoc/>
     public int Dimension => _potentials[0].Spec.Dimension;
 
+    /// <summary>Number of blocks.</summary>
     public int Blocks => _potentials.Count;
+
+    /// <summary>The blocks' activation normalisations, in order.</summary>
+    public IReadOnlyList<ActNorm> Norms => [.. _norms];
 
     /// <summary>The blocks' convex potentials, in order.</summary>
     public IReadOnlyList<InputConvexNetwork> Potentials => [.. _potentials];
 
+    /// <inheritdoc/>
     public nn.Module<Tensor, Tensor> Module => this;
 
     /// <summary>Data-dependent initialisation: each normalisation whitens what reaches it when <paramref name="data"/> flows in.</summary>
@@ -132,6 +149,7 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         return (x, logDet);
     }
 
+    /// <summary>z = flow(x).</summary>
     public override Tensor forward(Tensor x) => Transform(x).Output;
 
     private bool IsStochastic => Options.LogDet == LogDetMethod.Stochastic;
@@ -149,6 +167,7 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         return BaseLogDensity(z).add(logDet);
     }
 
+    /// <inheritdoc/>
     public Tensor Nll(Tensor x) => LogDensity(x).mean().neg();
 
     /// <summary>The NLL, or with the stochastic log-determinant a loss with the NLL's expected gradient.</summary>
@@ -197,6 +216,7 @@ public sealed class ConvexPotentialFlow : nn.Module<Tensor, Tensor>, IDensityMod
         return new DrawnSamples(samples, $"largest inverse residual |grad F(x) - y| = {residual:E2}", residual < 1e-3);
     }
 
+    /// <summary><paramref name="n"/> samples: base draws pushed through the inverse flow.</summary>
     public (Tensor Samples, double Residual) Sample(int n, Generator generator, ScalarType dtype)
     {
         using (no_grad()) return Inverse(randn([n, Dimension], dtype, generator: generator).mul_(Options.BaseScale));

@@ -22,6 +22,7 @@ public sealed class Autoencoder : nn.Module<Tensor, Tensor>
         return new Autoencoder(latent);
     }
 
+    /// <summary>An autoencoder of MNIST images to <paramref name="latent"/> dimensions through <paramref name="hidden"/> hidden units.</summary>
     public Autoencoder(int latent = 32, int hidden = 256) : base("autoencoder")
     {
         Latent = latent;
@@ -30,12 +31,16 @@ public sealed class Autoencoder : nn.Module<Tensor, Tensor>
         RegisterComponents();
     }
 
+    /// <summary>Latent dimension.</summary>
     public int Latent { get; }
 
+    /// <summary>Latent codes of images [n, pixels].</summary>
     public Tensor Encode(Tensor images) => _encoder.forward(images);
 
+    /// <summary>Images of latent codes [n, latent].</summary>
     public Tensor Decode(Tensor latents) => _decoder.forward(latents);
 
+    /// <summary>The reconstruction of images [n, pixels].</summary>
     public override Tensor forward(Tensor images) => Decode(Encode(images));
 
     /// <summary>Adam on binary cross-entropy, shuffled mini-batches from <paramref name="seed"/>; returns the last epoch's mean loss.</summary>

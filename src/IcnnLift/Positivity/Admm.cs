@@ -23,6 +23,7 @@ public enum AdmmSchedule
 /// </summary>
 public sealed class Admm : PositivityStrategy
 {
+    /// <summary>Steps between doublings of rho (rho doubling).</summary>
     public const int DoublingPeriod = 200;
     private const double InitialRho = 10, BalanceRatio = 10, BalanceFactor = 2, MaxRho = 1e6;
 
@@ -31,6 +32,8 @@ public sealed class Admm : PositivityStrategy
     private readonly Tensor _u;
     private int _iteration;
 
+    /// <summary>ADMM over weights of <paramref name="shapes"/>, starting at <paramref name="initialWeights"/>, rho as <paramref name="schedule"/>
+    /// says.</summary>
     public Admm(IReadOnlyList<long[]> shapes, Tensor initialWeights, AdmmSchedule schedule)
         : base(schedule switch { AdmmSchedule.Fixed => "admm", AdmmSchedule.ResidualBalancing => "admm-balance", _ => "admm-double" }, shapes)
     {
@@ -43,8 +46,10 @@ public sealed class Admm : PositivityStrategy
         register_buffer("u", _u);
     }
 
+    /// <summary>How rho changes.</summary>
     public AdmmSchedule Schedule { get; }
 
+    /// <summary>The penalty weight now.</summary>
     public double Rho { get; private set; } = InitialRho;
 
     /// <summary>|t - z| after the last iteration.</summary>
@@ -53,12 +58,16 @@ public sealed class Admm : PositivityStrategy
     /// <summary>rho |z - z_previous| after the last iteration.</summary>
     public double DualResidual { get; private set; }
 
+    /// <inheritdoc/>
     public override (Tensor Weights, Tensor? PreReadout) Make(Tensor batch) => (_t, null);
 
+    /// <inheritdoc/>
     public override Tensor? Penalty() => (_t - _z + _u).square().sum().mul(Rho / 2);
 
+    /// <inheritdoc/>
     public override Tensor EvaluationWeights(Tensor reference) => _t.clamp_min(0);
 
+    /// <inheritdoc/>
     public override void AfterStep()
     {
         using var scope = NewDisposeScope();

@@ -10,7 +10,9 @@ namespace IcnnLift.Positivity;
 [JsonConverter(typeof(JsonStringEnumConverter<HypernetworkSize>))]
 public enum HypernetworkSize
 {
+    /// <summary>Encoder 32, decoder 8.</summary>
     [JsonStringEnumMemberName("small")] Small,
+    /// <summary>Encoder 256, decoder 128: about 1e6 parameters, the paper's size.</summary>
     [JsonStringEnumMemberName("paper")] Paper,
 }
 
@@ -36,6 +38,7 @@ public sealed record LiftOptions(int EncoderWidth = 32, int DecoderWidth = 8, do
         _ => throw new ArgumentOutOfRangeException(nameof(size), size, null),
     };
 
+    /// <summary>Checks the options; the message names what is wrong.</summary>
     public void Validate()
     {
         if (EncoderWidth < 1) throw new ArgumentException($"--encoder-width must be positive, got {EncoderWidth}");
@@ -68,6 +71,8 @@ public sealed class Lift : SoftplusReadout
     private readonly LiftOptions _options;
     private readonly Tensor? _fixedBatch;
 
+    /// <summary>The lift for weights of <paramref name="shapes"/> starting at <paramref name="initialWeights"/>, its hypernetwork reading batches of
+    /// <paramref name="inputDimension"/> columns.</summary>
     public Lift(IReadOnlyList<long[]> shapes, Tensor initialWeights, int inputDimension, LiftOptions options, bool learnableBias, Generator generator,
         Tensor? fixedBatch = null)
         : base(fixedBatch is not null ? "lift-fixed" : learnableBias ? "lift" : "lift-nobias", shapes)
@@ -115,8 +120,10 @@ public sealed class Lift : SoftplusReadout
 
     public override Parameter? Slack => _bias as Parameter;
 
+    /// <inheritdoc/>
     public override Tensor PreReadout(Tensor batch) => Body(batch) + _bias;
 
+    /// <inheritdoc/>
     public override IEnumerable<Parameter> HypernetworkParameters =>
         _encoder.parameters().Concat(_decoder.parameters()).Concat(_head.parameters());
 

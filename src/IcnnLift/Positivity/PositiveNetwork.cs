@@ -35,10 +35,18 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
     /// <summary>The wrapped convex module; after <see cref="Collapse"/> a plain convex network.</summary>
     public nn.Module<Tensor, Tensor> Network { get; }
 
+    /// <summary>How the constrained weights are made.</summary>
     public PositivityStrategy Strategy { get; }
 
+    /// <summary>The network's constrained weights, in the order the strategy makes them.</summary>
     public IReadOnlyList<ConstrainedWeight> ConstrainedWeights => _slots;
 
+    /// <summary>Wraps <paramref name="network"/>: finds its <see cref="ConstrainedWeight"/>s and lets <paramref name="method"/> make them.</summary>
+    /// <param name="network">A module convex in its input while its constrained weights are non-negative.</param>
+    /// <param name="method">The positivity method.</param>
+    /// <param name="inputDimension">Input dimension (the lift's hypernetwork reads batches of it).</param>
+    /// <param name="lift">The lift's hypernetwork options (the lift family only).</param>
+    /// <param name="generator">Draws the strategy's own initial weights.</param>
     /// <param name="fixedBatch">The batch lift-fixed conditions on for the whole run (other methods ignore it).</param>
     public static PositiveNetwork Wrap(nn.Module<Tensor, Tensor> network, PositivityMethod method, int inputDimension,
         LiftOptions? lift = null, Generator? generator = null, Tensor? fixedBatch = null)
@@ -48,8 +56,8 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
             throw new ArgumentException($"module '{network.GetName()}' declares no ConstrainedWeight: nothing for a positivity strategy to make");
         Tensor initial;
         using (no_grad()) initial = cat(slots.Select(s => s.Stored.flatten()).ToArray());
-        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift, generator ?? TorchRuntime.NewGenerator(0),
-            fixedBatch);
+        var strategy = PositivityMethods.Create(method, slots.Select(s => s.Shape).ToList(), initial, inputDimension, lift,
+            generator ?? TorchRuntime.NewGenerator(0), fixedBatch);
         return new PositiveNetwork(network, slots, strategy);
     }
 
@@ -115,6 +123,7 @@ public sealed class PositiveNetwork : nn.Module<Tensor, Tensor>
         /// <summary>The pre-readout iterate the weights were made from (for the shoulder diagnostics); null for PGD and ADMM.</summary>
         public Tensor? PreReadout { get; }
 
+        /// <summary>Ends the conditioning.</summary>
         public void Dispose()
         {
             if (_done) return;

@@ -10,25 +10,34 @@ public enum PositivityMethod
 {
     /// <summary>Projected gradient descent: clamp at zero after each step.</summary>
     [JsonStringEnumMemberName("pgd")] Pgd,
+    /// <summary>Direct softplus reparametrisation w = softplus(t).</summary>
     [JsonStringEnumMemberName("softplus")] Softplus,
+    /// <summary>softplus(t + b): the lift's bias without its hypernetwork.</summary>
     [JsonStringEnumMemberName("softplus-bias")] SoftplusBias,
     /// <summary>Direct softplus on a network widened to the lift's parameter count (the matched-capacity control).</summary>
     [JsonStringEnumMemberName("softplus-matched")] SoftplusMatched,
+    /// <summary>The lift: softplus(h_phi(X) + b), a DeepSets hypernetwork conditioned on the batch X.</summary>
     [JsonStringEnumMemberName("lift")] Lift,
+    /// <summary>The lift without its learnable bias.</summary>
     [JsonStringEnumMemberName("lift-nobias")] LiftNoBias,
     /// <summary>The lift with its body conditioned on one fixed batch for the whole run: the same parameters,
     /// parametrisation and start, minus the batch noise (the control for "is it the stochasticity?").</summary>
     [JsonStringEnumMemberName("lift-fixed")] LiftFixed,
+    /// <summary>ADMM with a fixed penalty rho = 10.</summary>
     [JsonStringEnumMemberName("admm")] AdmmFixed,
+    /// <summary>ADMM with residual balancing.</summary>
     [JsonStringEnumMemberName("admm-balance")] AdmmBalance,
+    /// <summary>ADMM with rho doubling.</summary>
     [JsonStringEnumMemberName("admm-double")] AdmmDouble,
 }
 
 /// <summary>The one place a method becomes its strategy, and the one method whose network differs.</summary>
 public static class PositivityMethods
 {
+    /// <summary>Every method's command-line name.</summary>
     public static IReadOnlyList<string> Names { get; } = Choice.All<PositivityMethod>();
 
+    /// <summary>The method named <paramref name="name"/>; an unknown name is an <see cref="ArgumentException"/> listing the methods.</summary>
     public static PositivityMethod Parse(string name) => Choice.Parse<PositivityMethod>(name, "method");
 
     /// <summary>Whether <paramref name="method"/> trains a network widened to the lift's parameter count

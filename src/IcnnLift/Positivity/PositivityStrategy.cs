@@ -15,6 +15,7 @@ public abstract class PositivityStrategy : nn.Module
 {
     private readonly long[][] _shapes;
 
+    /// <summary>A strategy named <paramref name="name"/> making weights of <paramref name="shapes"/>.</summary>
     protected PositivityStrategy(string name, IReadOnlyList<long[]> shapes) : base(name)
     {
         _shapes = shapes.Select(s => s.ToArray()).ToArray();
@@ -28,6 +29,7 @@ public abstract class PositivityStrategy : nn.Module
     /// with the pre-readout iterate they came from (the argument of softplus; null where the method has no readout).</summary>
     public abstract (Tensor Weights, Tensor? PreReadout) Make(Tensor batch);
 
+    /// <summary>Every weight <see cref="Make"/> makes for <paramref name="batch"/>, flattened into one vector.</summary>
     public Tensor FlatWeights(Tensor batch) => Make(batch).Weights;
 
     /// <summary>A term the strategy adds to the loss (ADMM's augmented Lagrangian), or null.</summary>
@@ -74,6 +76,7 @@ public abstract class SoftplusReadout(string name, IReadOnlyList<long[]> shapes)
     /// <summary>The slack channel b, a trained parameter, or null where there is none.</summary>
     public virtual Parameter? Slack => null;
 
+    /// <inheritdoc/>
     public override (Tensor Weights, Tensor? PreReadout) Make(Tensor batch)
     {
         var pre = PreReadout(batch);

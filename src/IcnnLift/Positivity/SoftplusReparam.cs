@@ -9,12 +9,14 @@ public sealed class SoftplusReparam : SoftplusReadout
 {
     private readonly Parameter _t;
 
+    /// <summary>Direct softplus over weights of <paramref name="shapes"/> starting at <paramref name="initialWeights"/>.</summary>
     public SoftplusReparam(IReadOnlyList<long[]> shapes, Tensor initialWeights) : base("softplus", shapes)
     {
         _t = new Parameter(InverseSoftplus(initialWeights.detach()));
         register_parameter("t", _t);
     }
 
+    /// <inheritdoc/>
     public override Tensor PreReadout(Tensor batch) => _t;
 }
 
@@ -27,6 +29,7 @@ public sealed class SoftplusBiasReparam : SoftplusReadout
     private readonly Parameter _a;
     private readonly Parameter _b;
 
+    /// <summary>softplus(t + b) over weights of <paramref name="shapes"/> starting at <paramref name="initialWeights"/>.</summary>
     public SoftplusBiasReparam(IReadOnlyList<long[]> shapes, Tensor initialWeights) : base("softplus-bias", shapes)
     {
         var t0 = InverseSoftplus(initialWeights.detach());
@@ -36,9 +39,12 @@ public sealed class SoftplusBiasReparam : SoftplusReadout
         register_parameter("b", _b);
     }
 
+    /// <inheritdoc/>
     public override Tensor PreReadout(Tensor batch) => _a + _b;
 
+    /// <inheritdoc/>
     public override Tensor? Body(Tensor batch) => _a;
 
+    /// <inheritdoc/>
     public override Parameter? Slack => _b;
 }

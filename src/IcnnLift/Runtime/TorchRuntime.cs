@@ -10,7 +10,9 @@ namespace IcnnLift.Runtime;
 [JsonConverter(typeof(JsonStringEnumConverter<ComputeDevice>))]
 public enum ComputeDevice
 {
+    /// <summary>The CPU.</summary>
     [JsonStringEnumMemberName("cpu")] Cpu,
+    /// <summary>The first CUDA device.</summary>
     [JsonStringEnumMemberName("cuda")] Cuda,
 }
 

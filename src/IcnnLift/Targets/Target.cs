@@ -21,8 +21,11 @@ public sealed class Target
         _logDensity = logDensity;
     }
 
+    /// <summary>The target's command-line name.</summary>
     public string Name { get; }
+    /// <summary>Dimension of its samples.</summary>
     public int Dimension { get; }
+    /// <summary>What it is, in a line.</summary>
     public string Description { get; }
 
     /// <summary>The modes of a mixture of well-separated components (8gaussians), for the mode coverage; null otherwise.</summary>
@@ -31,14 +34,17 @@ public sealed class Target
     /// <summary>Whether the density is known in closed form (2-spirals' is not, nor the tabular stand-ins').</summary>
     public bool HasDensity => _logDensity is not null;
 
+    /// <summary>log p at a point, where known in closed form.</summary>
     public double LogDensity(double[] x) =>
         _logDensity is null ? throw new InvalidOperationException($"target '{Name}' has no closed-form density") : _logDensity(x);
 
     /// <summary><paramref name="n"/> exact samples, [n][d].</summary>
     public double[][] Sample(int n, Random rng) => Enumerable.Range(0, n).Select(_ => _sample(rng)).ToArray();
 
+    /// <summary>Every target's name.</summary>
     public static IReadOnlyList<string> Names => Catalog.Keys.ToList();
 
+    /// <summary>The target named <paramref name="name"/>; an unknown name is an <see cref="ArgumentException"/> listing the targets.</summary>
     public static Target Get(string name) =>
         Catalog.TryGetValue(name.Trim().ToLowerInvariant(), out var make)
             ? make()

@@ -6,7 +6,9 @@ namespace IcnnLift.Training;
 [JsonConverter(typeof(JsonStringEnumConverter<DensityTask>))]
 public enum DensityTask
 {
+    /// <summary>A log-concave energy model exp(-E(x)) / Z.</summary>
     [JsonStringEnumMemberName("ebm")] Ebm,
+    /// <summary>A convex-potential flow.</summary>
     [JsonStringEnumMemberName("flow")] Flow,
 }
 
@@ -14,7 +16,9 @@ public enum DensityTask
 [JsonConverter(typeof(JsonStringEnumConverter<OptimizerKind>))]
 public enum OptimizerKind
 {
+    /// <summary>Adam.</summary>
     [JsonStringEnumMemberName("adam")] Adam,
+    /// <summary>SGD with momentum.</summary>
     [JsonStringEnumMemberName("sgd")] Sgd,
 }
 
@@ -22,6 +26,8 @@ public enum OptimizerKind
 [JsonConverter(typeof(JsonStringEnumConverter<NumericPrecision>))]
 public enum NumericPrecision
 {
+    /// <summary>Single precision.</summary>
     [JsonStringEnumMemberName("float32")] Float32,
+    /// <summary>Double precision.</summary>
     [JsonStringEnumMemberName("float64")] Float64,
 }

@@ -9,8 +9,10 @@ namespace IcnnLift.Training;
 /// <summary>The grid of a quadrature normaliser, as saved with a run.</summary>
 public sealed record GridSpec(double[] Lower, double[] Upper, int Points)
 {
+    /// <summary>The grid of a quadrature normaliser.</summary>
     public static GridSpec Of(QuadratureNormalizer q) => new(q.Lower, q.Upper, q.PointsPerDimension);
 
+    /// <summary>The quadrature normaliser of this grid.</summary>
     public QuadratureNormalizer Normalizer() => new(Lower, Upper, Points);
 }
 
@@ -62,6 +64,7 @@ public static class DensityModels
     /// <summary>The probe stream is its own, so that it does not shift the network's initial weights.</summary>
     private static ulong ProbeSeed(TrainConfig config) => unchecked((ulong)config.Seed * 2_654_435_761UL + 1);
 
+    /// <summary>The model's quadrature grid, or null.</summary>
     public static GridSpec? Grid(IDensityModel model) => model.QuadratureGrid is { } q ? GridSpec.Of(q) : null;
 
     /// <summary>The importance sampler; with <paramref name="train"/>, its proposal includes the data's Gaussian.</summary>

@@ -6,7 +6,16 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Training;
 
-public enum ScheduleKind { Constant, Step, Cosine }
+/// <summary>The kinds of <see cref="LearningRateSchedule"/>.</summary>
+public enum ScheduleKind
+{
+    /// <summary>The rate throughout.</summary>
+    Constant,
+    /// <summary>The rate times gamma every StepSize steps.</summary>
+    Step,
+    /// <summary>Cosine annealing from the rate to zero over the run.</summary>
+    Cosine,
+}
 
 /// <summary>
 /// How the learning rate changes over a run: constant; step decay (every parameter group's rate multiplied by
@@ -17,8 +26,11 @@ public enum ScheduleKind { Constant, Step, Cosine }
 [JsonConverter(typeof(LearningRateScheduleJsonConverter))]
 public sealed record LearningRateSchedule(ScheduleKind Kind, int StepSize = 0, double Gamma = 1)
 {
+    /// <summary>The rate throughout.</summary>
     public static LearningRateSchedule Constant { get; } = new(ScheduleKind.Constant);
+    /// <summary>Cosine annealing to zero.</summary>
     public static LearningRateSchedule Cosine { get; } = new(ScheduleKind.Cosine);
+    /// <summary>The rate times <paramref name="gamma"/> every <paramref name="stepSize"/> steps.</summary>
     public static LearningRateSchedule Step(int stepSize, double gamma = 0.5) => Validated(new(ScheduleKind.Step, stepSize, gamma));
 
     /// <summary>Parses "constant", "cosine" and "step:N[:gamma]" (gamma 0.5 when not given).</summary>
@@ -43,6 +55,7 @@ public sealed record LearningRateSchedule(ScheduleKind Kind, int StepSize = 0, d
             FormattableString.Invariant($"--lr-schedule step:{s.StepSize}:{s.Gamma}: gamma must be in (0, 1]"))
         : s;
 
+    /// <summary>The command-line name ("step:2000:0.5").</summary>
     public override string ToString() => Kind switch
     {
         ScheduleKind.Step => FormattableString.Invariant($"step:{StepSize}:{Gamma}"),

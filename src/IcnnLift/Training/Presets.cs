@@ -19,6 +19,7 @@ public enum Preset
     [JsonStringEnumMemberName("cpflow-tabular")] CpflowTabular,
 }
 
+/// <summary>The named presets' configurations.</summary>
 public static class Presets
 {
     /// <summary>The preset's configuration (on top of the defaults) and the training-set size it asks for when

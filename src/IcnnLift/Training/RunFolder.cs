@@ -17,13 +17,16 @@ public sealed record SavedRun(IDensityModel Model, RunManifest Manifest, RunResu
 
 /// <summary>
 /// A run's folder: config.json (everything that determined it), metrics.csv (per-iteration log),
-/// result.json, and model.pt (the collapsed model: plain convex networks, no hypernetwork). Written through an
+/// result.json, model.pt (the collapsed model: plain convex networks, no hypernetwork) and model.safetensors (the same
+/// for other frameworks, see <see cref="PortableWeights"/>). Written through an
 /// <see cref="OutputFolder"/>, so a folder is either complete or absent.
 /// </summary>
 public static class RunFolder
 {
+    /// <summary>The format config.json declares.</summary>
     public const string FormatVersion = "icnn-lift-run/1";
 
+    /// <summary>How run folders write and read JSON (snake case).</summary>
     public static readonly JsonSerializerOptions Json = new()
     {
         WriteIndented = true,
@@ -49,8 +52,10 @@ public static class RunFolder
         File.WriteAllText(Path.Combine(folder, "result.json"), JsonSerializer.Serialize(model.Result, Json));
         WriteMetrics(Path.Combine(folder, "metrics.csv"), model.Metrics);
         model.Model.Module.save(Path.Combine(folder, "model.pt"));
+        PortableWeights.Write(Path.Combine(folder, "model.safetensors"), model.Model, config, ExportFormat.Safetensors);
     }
 
+    /// <summary>Writes metrics.csv.</summary>
     public static void WriteMetrics(string path, IEnumerable<MetricsRow> rows)
     {
         using var writer = new StreamWriter(path);

@@ -21,12 +21,17 @@ public sealed record AdmmState(double Rho, double PrimalResidual, double DualRes
 /// <summary>What a run reports: the test figures at its best-validation checkpoint.</summary>
 public sealed record RunResult
 {
+    /// <summary>The data's name.</summary>
     public required string Target { get; init; }
     /// <summary>The method's name (a study's rows also hold baselines that are not methods, such as "gaussian").</summary>
     public required string Method { get; init; }
+    /// <summary>The run's seed.</summary>
     public required int Seed { get; init; }
+    /// <summary>The step of the best validation NLL (the checkpoint kept).</summary>
     public required int BestStep { get; init; }
+    /// <summary>The best validation NLL.</summary>
     public required double BestValidationNll { get; init; }
+    /// <summary>The test NLL at the checkpoint, in nats.</summary>
     public required double TestNll { get; init; }
     /// <summary>Total-variation distance to the true density (known targets only).</summary>
     public double? TotalVariation { get; init; }
@@ -45,7 +50,9 @@ public sealed record RunResult
     public double? EffectiveSampleSize { get; init; }
     /// <summary>A caveat on the figures, such as an importance-sampling estimate with too few effective samples.</summary>
     public string? Warning { get; init; }
+    /// <summary>Steps taken (fewer than configured when stopped early).</summary>
     public required int StepsRun { get; init; }
+    /// <summary>Shoulder occupancy at the end.</summary>
     public required double FinalShoulderOccupancy { get; init; }
     /// <summary>Share of the constrained weights at the best checkpoint below <see cref="Trainer.NearZeroWeight"/>, for every
     /// method alike: beside the softplus family's occupancy it tells a sparse optimum (PGD's share as high) from a trap.</summary>
@@ -59,5 +66,6 @@ public sealed record RunResult
     /// not finite. Null for a sound run.</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string? NonFinite => Stopped ?? (double.IsFinite(TestNll) ? null : $"the test NLL at the best checkpoint (step {BestStep}) is {TestNll}");
+    /// <summary>Wall-clock seconds of the run.</summary>
     public required double Seconds { get; init; }
 }

@@ -12,35 +12,52 @@ namespace IcnnLift.Training;
 /// <summary>Everything that determines a run; written next to its results.</summary>
 public sealed record TrainConfig
 {
+    /// <summary>The density model trained.</summary>
     public DensityTask Task { get; init; } = DensityTask.Ebm;
     /// <summary>Blocks of a flow (activation normalisation + gradient map of a convex potential).</summary>
     public int Blocks { get; init; } = 1;
     /// <summary>How a flow computes its log-determinants.</summary>
     public FlowOptions Flow { get; init; } = new();
+    /// <summary>How the constrained weights are made.</summary>
     public PositivityMethod Method { get; init; } = PositivityMethod.Lift;
+    /// <summary>Seed of the data split, the initial weights and the batch order.</summary>
     public int Seed { get; init; }
+    /// <summary>Optimiser steps.</summary>
     public int Steps { get; init; } = 2000;
+    /// <summary>Mini-batch size (also the lift's conditioning batch).</summary>
     public int BatchSize { get; init; } = 256;
+    /// <summary>Learning rate.</summary>
     public double LearningRate { get; init; } = 5e-3;
+    /// <summary>The optimiser.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.Adam;
+    /// <summary>How the learning rate changes over the run.</summary>
     public LearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
     /// <summary>When set, every constrained weight starts at softplus(level + 0.5 z), z ~ N(0, 1): how deep in the
     /// softplus shoulder training starts (null: the initialisation's own weights).</summary>
     public double? InitialLevel { get; init; }
     /// <summary>Learning rate of the lift's hypernetwork (encoder, decoder, head); null: <see cref="LearningRate"/>.</summary>
     public double? HypernetworkLearningRate { get; init; }
+    /// <summary>Validate every this many steps.</summary>
     public int EvalEvery { get; init; } = 50;
+    /// <summary>Hidden width of the ICNN.</summary>
     public int Width { get; init; } = 64;
+    /// <summary>Hidden layers of the ICNN.</summary>
     public int Depth { get; init; } = 3;
+    /// <summary>The ICNN's activation.</summary>
     public Activation Activation { get; init; } = Activation.Softplus;
+    /// <summary>Strong-convexity weight alpha.</summary>
     public double Alpha { get; init; } = 0.01;
+    /// <summary>How the weights start.</summary>
     public InitializationKind Initialization { get; init; } = InitializationKind.Default;
+    /// <summary>How the ICNN's layers are built.</summary>
     public IcnnArchitecture Architecture { get; init; } = IcnnArchitecture.Dense;
     /// <summary>Every constrained weight starts at one value, the same for every seed and method (see <see cref="IcnnSpec.SymmetricInit"/>).</summary>
     public bool SymmetricInit { get; init; }
     /// <summary>Energy models: Gaussian adds the training data's Gaussian energy to the network (fixed); None does not.</summary>
     public EnergyBase Base { get; init; } = EnergyBase.None;
+    /// <summary>The lift's hypernetwork.</summary>
     public LiftOptions Lift { get; init; } = new();
+    /// <summary>Shoulder level sigma_s of the occupancy diagnostic.</summary>
     public double ShoulderSigma { get; init; } = Shoulder.DefaultSigma;
     /// <summary>Trailing window T of the slack-channel cross-covariance, in iterations; 0 turns the diagnostic off.</summary>
     public int CrossCovarianceWindow { get; init; } = 50;
@@ -56,6 +73,7 @@ public sealed record TrainConfig
     public int ImportanceSamples { get; init; } = 2048;
     /// <summary>Widening of the importance proposal (see <see cref="Density.ImportanceSamplingNormalizer.Spread"/>).</summary>
     public double ProposalWiden { get; init; } = 1.5;
+    /// <summary>Floating-point type of the run's tensors.</summary>
     public NumericPrecision Precision { get; init; } = NumericPrecision.Float32;
     /// <summary>Where the run's tensors live (<see cref="TorchRuntime.Initialize"/>).</summary>
     public ComputeDevice Device { get; init; } = ComputeDevice.Cpu;
@@ -72,6 +90,7 @@ public sealed record TrainConfig
     [JsonIgnore]
     public string MethodName => Choice.Name(Method);
 
+    /// <summary>The TorchSharp type of <see cref="Precision"/>.</summary>
     [JsonIgnore]
     public ScalarType DType => Precision == NumericPrecision.Float64 ? ScalarType.Float64 : ScalarType.Float32;
 

@@ -45,6 +45,8 @@ public static class Trainer
     /// <summary>Below this effective sample size an importance-sampled log Z is flagged.</summary>
     public const double MinimumEffectiveSamples = 100;
 
+    /// <summary>Trains a model as <paramref name="config"/> says on <paramref name="data"/>, keeping the best-validation checkpoint, and evaluates it
+    /// on the test split (and against <paramref name="target"/>'s true density where known); <paramref name="onStep"/> hears every step.</summary>
     public static TrainedModel Train(TrainConfig config, Dataset data, Target? target = null, Action<TrainingProgress>? onStep = null)
     {
         config.Validated(data.Dimension);
