@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 
 namespace IcnnLift.Cli;
 
@@ -24,7 +25,13 @@ public static class App
             SampleCommand.Create(),
             MnistCommand.Create(),
             CliHost.JobCommand(), };
+        var help = root.Options.OfType<HelpOption>().Single();
+        help.Action = new GroupedHelp((HelpAction)help.Action!);
+        var quiet = new Option<bool>("--quiet") { Description = "No progress bars, tables or news: errors, --json output and the exit code", Recursive = true };
+        root.Options.Add(quiet);
+        GroupedHelp.Add("Output", quiet);
         var parsed = root.Parse(args);
+        Terminal.Quiet = parsed.GetValue(quiet);
         if (parsed.Errors.Count > 0)
         {
             Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");

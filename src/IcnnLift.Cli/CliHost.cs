@@ -28,7 +28,10 @@ internal sealed class CliHost : IStudyHost
 
     public void WithProgress(string description, double total, Action<Action<double>> work) => Terminal.WithProgressOnThisThread(description, total, work);
 
-    public void Say(string line) => Console.Error.WriteLine(line);
+    public void Say(string line)
+    {
+        if (!Terminal.Quiet) Console.Error.WriteLine(line);
+    }
 
     public CancellationToken Cancellation => Interruption.Token;
 }

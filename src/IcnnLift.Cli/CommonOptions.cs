@@ -88,11 +88,16 @@ internal sealed class CommonOptions
     /// which model is trained (for commands that decide those themselves).</summary>
     public void AddTo(Command command, bool dataAndTask = true)
     {
-        Option[] dataOptions = [Preset, Task, Blocks, LogDet, Probes, BaseScale, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize];
-        Option[] training = [Steps, BatchSize, LearningRate, Optimizer, Schedule, InitialLevel, HyperLearningRate, EvalEvery, Width, Depth, Activation,
-            Alpha, SymmetricInit, Init, Base, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize, NoiseBatches, ShoulderSigma,
-            CrossCovarianceWindow, CrossCovarianceEvery, GridPoints, ImportanceSamples, ProposalWiden, Precision, Device, Threads, Json, Out, Overwrite];
-        foreach (var option in (dataAndTask ? dataOptions : []).Concat(training))
+        Option[] data = [Preset, Target, Data, Uci, UciFolder, TrainSize, ValidationSize, TestSize], task = [Task, Blocks, LogDet, Probes, BaseScale];
+        Option[] model = [Width, Depth, Activation, Alpha, SymmetricInit, Init, Base, GridPoints, ImportanceSamples, ProposalWiden, Precision];
+        Option[] optimisation = [Steps, BatchSize, LearningRate, Optimizer, Schedule, InitialLevel, EvalEvery, Device, Threads];
+        Option[] lift = [HyperLearningRate, HeadScale, Hypernetwork, EncoderWidth, DecoderWidth, ConditioningSize];
+        Option[] diagnostics = [NoiseBatches, ShoulderSigma, CrossCovarianceWindow, CrossCovarianceEvery];
+        Option[] output = [Json, Out, Overwrite];
+        foreach (var (section, options) in new[] { ("Data", data), ("Model", [.. task, .. model]), ("Optimisation", optimisation), ("Lift", lift),
+            ("Diagnostics", diagnostics), ("Output", output) })
+            GroupedHelp.Add(section, options);
+        foreach (var option in (dataAndTask ? data.Concat(task) : []).Concat([.. model, .. optimisation, .. lift, .. diagnostics, .. output]))
             command.Options.Add(option);
     }
 

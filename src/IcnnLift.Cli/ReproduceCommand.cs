@@ -20,12 +20,13 @@ internal static class ReproduceCommand
             + "Kubernetes Indexed Job gives this process (deploy/), else all");
         var digits = Options.Valued<string>("--digits", "MNIST digits folder for mnist-latents (scripts/fetch-mnist.sh)", Path.Combine("data", "mnist"));
         var threads = Options.Valued<int>("--threads", "Runs side by side, one libtorch thread each", Environment.ProcessorCount);
+        var json = Options.Plain<bool>("--json", "Print what ran as JSON on stdout (progress goes to stderr)");
         var command = new Command("reproduce",
             "Run one of the paper's claims end to end as a sweep of independent runs: finished runs are skipped, killed ones redone; --shard i/n "
             + "splits it across machines. Then `icnn-lift report`.");
         command.Arguments.Add(name);
         var keepGoing = RunsOutput.KeepGoing();
-        foreach (var o in new Option[] { list, quick, seeds, output, shard, threads, digits, keepGoing }) command.Options.Add(o);
+        foreach (var o in new Option[] { list, quick, seeds, output, shard, threads, digits, keepGoing, json }) command.Options.Add(o);
         command.SetAction(p =>
         {
             if (p.GetValue(list))
@@ -47,12 +48,15 @@ internal static class ReproduceCommand
             var root = Sweep.CheckResults(p.GetValue(output), mustExist: false);
             var outcome = Sweep.Run(CliHost.Instance, experiment, p.GetValue(quick), root, part, n, p.GetValue(digits)!, p.GetValue(keepGoing),
                 p.GetValue(seeds));
-            int elsewhere = outcome.Elsewhere;
+            int elsewhere = outcome.Elsewhere, code = RunsOutput.Conclude(root, outcome.Ran, outcome.Failed);
+            if (p.GetValue(json))
+                return Terminal.Json(new { experiment = experiment.Name, folder = root, shard = part.ToString(), ran = outcome.Ran.Count, outcome.Skipped,
+                    elsewhere, failed = outcome.Failed.Select(f => f.Message) }, code);
             Terminal.Line($"{experiment.Name}: {outcome.Ran.Count} runs done now, {outcome.Skipped} already finished"
                 + $"{(elsewhere > 0 ? $", {elsewhere} belong to other shards (this is shard {part} from {part.From})" : "")}"
                 + $"{(outcome.Failed.Count > 0 ? $", {outcome.Failed.Count} failed (rerun to retry them)" : "")}"
                 + $"; `icnn-lift report --out {p.GetValue(output)}` merges what the folder holds");
-            return RunsOutput.Conclude(root, outcome.Ran, outcome.Failed);
+            return code;
         });
         return command;
     }

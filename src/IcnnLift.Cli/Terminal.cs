@@ -7,6 +7,9 @@ namespace IcnnLift.Cli;
 /// <summary>Progress on stderr, results on stdout: a table for people, JSON for scripts.</summary>
 internal static class Terminal
 {
+    /// <summary>--quiet: no progress bars, tables or lines; JSON and errors still go out.</summary>
+    public static bool Quiet { get; set; }
+
     /// <summary>A console over the writer of the moment (tests redirect it). A redirected one is given a wide
     /// virtual width so that tables keep their shape in logs and files.</summary>
     private static IAnsiConsole Over(TextWriter writer, bool redirected)
@@ -26,7 +29,16 @@ internal static class Terminal
     public static void WithProgressOnThisThread(string description, double total, Action<Action<double>> work) =>
         Show(description, total, work, onThisThread: true);
 
-    private static void Show(string description, double total, Action<Action<double>> work, bool onThisThread) =>
+    private static void Show(string description, double total, Action<Action<double>> work, bool onThisThread)
+    {
+        if (Quiet)
+        {
+            work(_ =>
+            {
+                if (onThisThread) Interruption.ThrowIfRequested();
+            });
+            return;
+        }
         Bar(autoRefresh: !onThisThread).Start(ctx =>
         {
             var task = ctx.AddTask(description, maxValue: total);
@@ -42,6 +54,7 @@ internal static class Terminal
             });
             ctx.Refresh();
         });
+    }
 
     private static Progress Bar(bool autoRefresh) =>
         Over(Console.Error, Console.IsErrorRedirected).Progress()
@@ -64,6 +77,7 @@ internal static class Terminal
     /// <summary>A table: numbers right-aligned, the first column (and <paramref name="textColumns"/>) left-aligned.</summary>
     public static void Table(string title, string[] headers, IEnumerable<string[]> rows, params int[] textColumns)
     {
+        if (Quiet) return;
         var table = new Table().Title(Markup.Escape(title)).Border(TableBorder.Rounded);
         foreach (var h in headers) table.AddColumn(new TableColumn(Markup.Escape(h)).RightAligned());
         foreach (int c in textColumns.Append(0)) table.Columns[c].LeftAligned();
@@ -71,5 +85,8 @@ internal static class Terminal
         Over(Console.Out, Console.IsOutputRedirected).Write(table);
     }
 
-    public static void Line(string text) => Console.Out.WriteLine(text);
+    public static void Line(string text)
+    {
+        if (!Quiet) Console.Out.WriteLine(text);
+    }
 }

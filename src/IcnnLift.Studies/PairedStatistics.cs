@@ -12,8 +12,8 @@ public sealed record SignedRankTest(int Pairs, double StatisticPlus, double Medi
 {
     /// <summary>The words the report uses: "lower (p = ...)", "higher (p = ...)" or "no difference detected (p = ...)".</summary>
     public string Verdict(double level = 0.05) => PValue < level
-        ? $"{(MedianDifference < 0 ? "lower" : "higher")} (p = {PValue:G2})"
-        : $"no difference detected (p = {PValue:G2})";
+        ? $"{(MedianDifference < 0 ? "lower" : "higher")} ({PairedStatistics.P(PValue)})"
+        : $"no difference detected ({PairedStatistics.P(PValue)})";
 
     public bool Lower(double level = 0.05) => PValue < level && MedianDifference < 0;
 }
@@ -56,6 +56,13 @@ public static class PairedStatistics
         }
         return new SignedRankTest(n, plus, medianDifference, p);
     }
+
+    /// <summary>A p-value as the report writes every one: "p = " and three significant digits, or "p &lt; 0.001".</summary>
+    public static string P(double p) => p < 0.001 ? "p < 0.001" : FormattableString.Invariant($"p = {p:G3}");
+
+    /// <summary>Percentile bootstrap interval of the median paired difference a_i - b_i: the effect a paired test is about.</summary>
+    public static (double Low, double High) DifferenceInterval(IReadOnlyList<double> a, IReadOnlyList<double> b) =>
+        MedianInterval([.. a.Zip(b, (x, y) => x - y).Where(double.IsFinite)]);
 
     /// <summary>Percentile bootstrap interval of the median (resamples drawn from a fixed seed, so reports reproduce).</summary>
     public static (double Low, double High) MedianInterval(IReadOnlyList<double> values, double level = 0.95, int resamples = 2000, int seed = 0) =>

@@ -10,8 +10,9 @@ public static class HistogramFigure
 {
     private static readonly Color[] Palette = [Colors.SteelBlue, Colors.Orange, Colors.SeaGreen, Colors.Crimson, Colors.Purple, Colors.Gold];
 
+    /// <param name="label">The metric as the axis names it, with its unit.</param>
     /// <param name="tau">A threshold drawn as a solid black line (the basin's).</param>
-    public static void Save(string path, IReadOnlyList<(string Method, IReadOnlyList<double> Values)> columns, string metric, string title,
+    public static void Save(string path, IReadOnlyList<(string Method, IReadOnlyList<double> Values)> columns, string label, string title,
         double? tau = null, int bins = 25)
     {
         var pooled = columns.SelectMany(c => c.Values).Where(double.IsFinite).ToArray();
@@ -53,8 +54,9 @@ public static class HistogramFigure
             line.LegendText = FormattableString.Invariant($"tau = {threshold:F3}");
         }
         plot.Title($"{title} (dashed: medians)");
-        plot.XLabel(metric.Replace('_', ' '));
+        plot.XLabel(label);
         plot.YLabel("seeds");
+        plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericAutomatic { IntegerTicksOnly = true }; // seeds are counts
         plot.ShowLegend(Alignment.UpperRight);
         DensityFigure.SavePng(plot, path, 900, 520);
     }

@@ -114,7 +114,7 @@ public static class Report
         var findings = new List<string>();
         var tables = new List<(string, string[], List<string[]>)>();
         var pictures = new List<(string, string)>();
-        string metric = experiment.Metric.Replace('_', ' ');
+        string metric = Comparison.Label(experiment.Metric);
         var observations = results.Select(r => new Observation(r.Run.Group, r.Run.Config.MethodName, r.Run.Config.Seed, Comparison.Metric(r.Result,
             experiment.Metric)))
             .Concat(Baselines(folder, experiment.Metric)).ToList();
@@ -130,7 +130,8 @@ public static class Report
                 return new[] { c.Method, c.Values.Count.ToString(CultureInfo.InvariantCulture), N(Median(c.Values)), $"[{N(low)}, {N(high)}]" };
             }).ToList()));
             var file = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}.png");
-            StripFigure.Save(file, columns, experiment.Metric, $"{experiment.Name}: {group.Key}");
+            StripFigure.Save(file, [.. methods.Select(m => (m, (IReadOnlyDictionary<int, double>)group.Where(o => o.Method == m)
+                .ToDictionary(o => o.Seed, o => o.Value)))], metric, $"{experiment.Name}: {group.Key}");
             pictures.Add(($"{group.Key}: {metric} per seed", Relative(figures, file)));
             var runs = results.Where(r => r.Run.Group == group.Key).ToList();
             var tau = experiment.BasinMargin is double margin && runs.Count > 0 && runs[0].Run.Data.Target is { HasDensity: true, Dimension: <= 2 }
@@ -143,11 +144,12 @@ public static class Report
             if (columns.All(c => c.Values.Count >= HistogramSeeds))
             {
                 var histogram = Figure(figures, $"{experiment.Name}-{group.Key}-{experiment.Metric}-histogram.png");
-                HistogramFigure.Save(histogram, columns, experiment.Metric, $"{experiment.Name}: {group.Key}", tau?.Value);
+                HistogramFigure.Save(histogram, columns, metric, $"{experiment.Name}: {group.Key}", tau?.Value);
                 pictures.Add(($"{group.Key}: histogram of {metric} over seeds", Relative(figures, histogram)));
             }
             if (runs.Count > 0 && runs[0].Run.Data.Target is { Dimension: <= 2 }) pictures.Add(Densities(figures, folder, experiment, runs));
-            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, runs, "validation_nll", "validation NLL"));
+            if (experiment.ValidationCurves) pictures.Add(Curves(figures, folder, experiment, runs, "validation_nll", Comparison.Label("validation_nll"),
+                fromFirstStep: false));
         }
 
         var (verdict, comparisons) = Verdict(experiment, observations);
@@ -181,7 +183,8 @@ public static class Report
             var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
             var test = PairedStatistics.McNemar([.. seeds.Select(s => a[s])], [.. seeds.Select(s => b[s])]);
             findings.Add($"{group}: basin (test NLL < tau = {N(tau)} nats): {method} {seeds.Count(s => a[s])} of {seeds.Count} seeds, {other} "
-                + $"{seeds.Count(s => b[s])}; only {method} in it on {test.OnlyFirst}, only {other} on {test.OnlySecond}, McNemar p = {test.PValue:G2}");
+                + $"{seeds.Count(s => b[s])}; only {method} in it on {test.OnlyFirst}, only {other} on {test.OnlySecond}, "
+                + $"McNemar {PairedStatistics.P(test.PValue)}");
         }
         return ($"{group}: basin, test NLL below tau = entropy {N(entropy)} + {N(tau - entropy)} = {N(tau)} nats", ["method", "seeds", "in the basin", "share",
             "95% bootstrap interval"], [.. inBasin.Select(m =>
@@ -204,9 +207,10 @@ public static class Report
             if (!byMethod.TryGetValue(method, out var a) || !byMethod.TryGetValue(other, out var b)) continue;
             var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
             double Tv(RunResult r) => r.TotalVariation ?? double.NaN;
-            var test = PairedStatistics.Wilcoxon([.. seeds.Select(s => Tv(a[s]))], [.. seeds.Select(s => Tv(b[s]))]);
-            findings.Add($"{group}: {method} vs {other} on total variation: {test.Verdict()}, median difference {N(test.MedianDifference)}, "
-                + $"{seeds.Count} paired seeds");
+            List<double> first = [.. seeds.Select(s => Tv(a[s]))], second = [.. seeds.Select(s => Tv(b[s]))];
+            var test = PairedStatistics.Wilcoxon(first, second);
+            findings.Add($"{group}: {method} vs {other} on total variation: {test.Verdict()}, median difference "
+                + $"{Difference(test, PairedStatistics.DifferenceInterval(first, second), "")}, {seeds.Count} paired seeds");
         }
         return ($"{group}: fit to the known density (total variation; mode coverage: the share of modes holding at least half their mass)",
             ["method", "seeds", "median total variation", "95% bootstrap interval", "median mode coverage", "seeds with every mode"], [.. byMethod.Select(m =>
@@ -230,7 +234,7 @@ public static class Report
     public static (string Verdict, List<string> Findings) Verdict(Experiment experiment, IReadOnlyList<Observation> observations)
     {
         var findings = new List<string>();
-        string metric = experiment.Metric.Replace('_', ' ');
+        string metric = Comparison.Label(experiment.Metric);
         var groups = observations.GroupBy(o => o.Group).ToList();
         // Each comparison on shared seeds within a group, or once over all (group, seed) pairs.
         bool allLower = true, anyHigher = false, underpowered = false;
@@ -243,7 +247,8 @@ public static class Report
                 var a = set.Where(o => o.Method == method).ToDictionary(o => (o.Group, o.Seed), o => o.Value);
                 var b = set.Where(o => o.Method == other).ToDictionary(o => (o.Group, o.Seed), o => o.Value);
                 var keys = a.Keys.Intersect(b.Keys).Order().ToList();
-                var test = PairedStatistics.Wilcoxon(keys.Select(k => a[k]).ToList(), keys.Select(k => b[k]).ToList());
+                List<double> first = [.. keys.Select(k => a[k])], second = [.. keys.Select(k => b[k])];
+                var test = PairedStatistics.Wilcoxon(first, second);
                 bool lower = test.Lower();
                 if (judged)
                 {
@@ -251,9 +256,10 @@ public static class Report
                     underpowered |= keys.Count < 6;
                 }
                 if (judged && keys.Count is > 0 and < 6)
-                    findings.Add($"{unit}: with {keys.Count} paired seeds the smallest two-sided p is {Math.Pow(2, 1 - keys.Count):G2}: this scale cannot "
+                    findings.Add($"{unit}: with {keys.Count} paired seeds the smallest two-sided p is {N(Math.Pow(2, 1 - keys.Count))}: this scale cannot "
                         + "reach p < 0.05");
-                string finding = $"{unit}: {method} vs {other} on {metric}: {test.Verdict()}, median difference {N(test.MedianDifference)}, {keys.Count} "
+                string finding = $"{unit}: {method} vs {other} on {metric}: {test.Verdict()}, median difference "
+                    + $"{Difference(test, PairedStatistics.DifferenceInterval(first, second), Comparison.Unit(experiment.Metric))}, {keys.Count} "
                     + $"paired {(experiment.PairAcrossGroups ? "(group, seed) pairs" : "seeds")}{(judged ? "" : " (shown, not part of the verdict)")}";
                 if (experiment.PairAcrossGroups)
                 {
@@ -393,7 +399,7 @@ public static class Report
                     better[k] += test.Lower() || (wins == seeds.Count && wins > 0) ? 1 : 0;
                     worse[k] += (test.PValue < 0.05 && test.MedianDifference > 0) || (losses == seeds.Count && losses > 0) ? 1 : 0;
                     var (low, high) = PairedStatistics.MedianInterval([.. seeds.Select(s => lift[s] - other[s]).Where(double.IsFinite)]);
-                    row.Add($"{N(test.MedianDifference)} [{N(low)}, {N(high)}] (p = {test.PValue:G2}, lift lower on {wins}/{seeds.Count})");
+                    row.Add($"{N(test.MedianDifference)} [{N(low)}, {N(high)}] ({PairedStatistics.P(test.PValue)}, lift lower on {wins}/{seeds.Count})");
                 }
                 int diverged = runs.Count(r => !double.IsFinite(Comparison.Metric(r.Result, metric)));
                 row.Add(diverged.ToString(CultureInfo.InvariantCulture));
@@ -407,8 +413,7 @@ public static class Report
             }
             findings.Add($"{target.Key}, {cells.Count} cells: the lift is lower / higher than "
                 + string.Join(", ", MapOthers.Select((m, k) => $"{Choice.Name(m)} in {better[k]} / {worse[k]}"))
-                + FormattableString.Invariant($" (p < 0.05, or on every seed: with {seedCount} seeds the smallest two-sided p is ")
-                + FormattableString.Invariant($"{Math.Pow(2, 1 - seedCount):G2})"));
+                + $" (p < 0.05, or on every seed: with {seedCount} seeds the smallest two-sided p is {N(Math.Pow(2, 1 - seedCount))})");
             var file = Figure(figures, $"{experiment.Name}-{target.Key}.png");
             RegimeFigure.Save(file, [.. cells.Select(c => c.Label)], [.. MapOthers.Select(m => "vs " + Choice.Name(m))],
                 [($"{target.Key}: other minus lift (positive: the lift is better)", advantage)], "comparison");
@@ -417,7 +422,7 @@ public static class Report
         string[] medians = [.. Catalog.DecisiveMethods.Select(m => Choice.Name(m))];
         return new Section(experiment, "mapped", scale, findings,
         [
-            ($"{metric.Replace('_', ' ')}: median per method, and the lift minus each other method (median paired difference, "
+            ($"{Comparison.Label(metric)}: median per method, and the lift minus each other method (median paired difference, "
                 + "95% bootstrap interval, Wilcoxon p)",
                 ["target", "change from the base point", .. medians, .. MapOthers.Select(m => "lift - " + Choice.Name(m)), "diverged runs"], outcomes),
             ("trap or sparsity: PGD's share of weights below 0.05 beside the final shoulder occupancy; the lift's batch noise in the shoulder "
@@ -453,13 +458,13 @@ public static class Report
     }
 
     private static (string, string) Curves(string figures, string folder, Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, string metric,
-        string label)
+        string label, bool fromFirstStep = true)
     {
         var series = runs.GroupBy(r => r.Run.Config.MethodName).ToDictionary(g => g.Key,
             g => (IReadOnlyList<double[]>)g.Select(r => RunFolder.LoadMetric(Sweep.RunPath(folder, r.Run), metric)).ToList())
             .Where(kv => kv.Value.Any(c => c.Any(double.IsFinite))).ToDictionary(kv => kv.Key, kv => kv.Value);
         var file = Figure(figures, $"{experiment.Name}-{runs[0].Run.Group}-{metric}.png");
-        IterationFigure.Save(file, series, label, $"{experiment.Name}: {runs[0].Run.Group}, {label}");
+        IterationFigure.Save(file, series, label, $"{experiment.Name}: {runs[0].Run.Group}, {label}", fromFirstStep);
         return ($"{runs[0].Run.Group}: {label} against iteration (median, quartile band)", Relative(figures, file));
     }
 
@@ -479,14 +484,22 @@ public static class Report
 
     private static string N(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "-";
 
+    /// <summary>A median paired difference with its 95% bootstrap interval and unit: "-0.0027 [-0.0041, -0.0012] nats".</summary>
+    private static string Difference(SignedRankTest test, (double Low, double High) interval, string unit) =>
+        $"{N(test.MedianDifference)} [{N(interval.Low)}, {N(interval.High)}]{unit}";
+
+    /// <summary>How every page opens: what the tests are and what a verdict needs.</summary>
+    private const string Method = "Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided, each with the median paired difference and its "
+        + "95% percentile-bootstrap interval; medians with 95% percentile-bootstrap intervals; NLL and cross-entropies in nats. A claim is reproduced "
+        + "only when every comparison it names holds (the method lower at p < 0.05): one comparison that does not hold makes it not reproduced.";
+
     private static double D(string s) => double.Parse(s, CultureInfo.InvariantCulture);
 
     public static string Markdown(IReadOnlyList<Section> sections, string root)
     {
         var md = new StringBuilder();
         md.AppendLine("# IcnnLift reproduction report").AppendLine();
-        md.AppendLine($"Results folder: `{root}`. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% percentile-bootstrap "
-            + "intervals.").AppendLine();
+        md.AppendLine($"Results folder: `{root}`. {Method}").AppendLine();
         md.AppendLine("| experiment | verdict | scale |").AppendLine("|---|---|---|");
         foreach (var s in sections) md.AppendLine($"| {s.Experiment.Name} | **{s.Verdict}** | {s.Scale} |");
         foreach (var s in sections)
@@ -515,8 +528,7 @@ public static class Report
             .AppendLine(".reproduced{color:#186a3b}.inconclusive{color:#b9770e}.not-reproduced{color:#a93226}.not-run{color:#7f8c8d}"
                 + "img{max-width:100%}</style></head><body>")
             .AppendLine("<h1>IcnnLift reproduction report</h1>")
-            .AppendLine($"<p>Results folder: <code>{E(root)}</code>. Paired comparisons: Wilcoxon signed-rank on shared seeds, two-sided; medians with 95% "
-                + "percentile-bootstrap intervals.</p><table><tr><th>experiment</th><th>verdict</th><th>scale</th></tr>");
+            .AppendLine($"<p>Results folder: <code>{E(root)}</code>. {E(Method)}</p><table><tr><th>experiment</th><th>verdict</th><th>scale</th></tr>");
         foreach (var s in sections) html.AppendLine($"<tr><td><a href=\"#{s.Experiment.Name}\">{E(s.Experiment.Name)}</a></td><td "
             + $"class=\"{s.Verdict.Replace(' ', '-')}\">{E(s.Verdict)}</td><td>{E(s.Scale)}</td></tr>");
         html.AppendLine("</table>");

@@ -83,6 +83,22 @@ public sealed class CliTests : TempFolderTest
         Assert.Empty(Directory.GetDirectories(Folder));
     }
 
+    [Fact]
+    public void Quiet_prints_nothing_but_a_run_is_written_and_help_groups_the_options()
+    {
+        var output = Path.Combine(Folder, "quiet");
+        var (code, stdout, stderr) = Run(["train", "--target", "gumbel", "--out", output, "--quiet", .. Quick]);
+        Assert.Equal((0, "", ""), (code, stdout.Trim(), stderr.Trim()));
+        Assert.True(File.Exists(Path.Combine(output, "model.safetensors")));
+
+        var help = Run("train", "--help").Out;
+        string[] order = ["Options:", "--method", "Data:", "--target", "Model:", "--width", "Optimisation:", "--steps", "Lift:", "--hypernetwork",
+            "Diagnostics:", "--shoulder", "Output:", "--out", "--quiet"];
+        var at = order.Select(s => help.IndexOf(s, StringComparison.Ordinal)).ToList();
+        Assert.All(at, i => Assert.True(i >= 0, help));
+        Assert.Equal(at.Order(), at);
+    }
+
     [Theory]
     [InlineData("x\n", "no data rows after the header")]
     [InlineData("x,y\n1,2\n3\n", ":3: expected 2 columns, found 1")]
@@ -351,6 +367,21 @@ public sealed class CliTests : TempFolderTest
         Assert.Contains("data:image/png;base64,", File.ReadAllText(Path.Combine(root, "report.html")));
         Assert.True(File.Exists(Path.Combine(root, "report-figures", "admm-gumbel-total_variation.png")));
 
+        // For scripts: --json (with --quiet, stdout holds the JSON alone).
+        (code, stdout, _) = Run("reproduce", "admm", "--quick", "--out", root, "--json", "--quiet");
+        Assert.Equal(0, code);
+        using (var swept = System.Text.Json.JsonDocument.Parse(stdout))
+            Assert.Equal((0, 10, "admm"), (swept.RootElement.GetProperty("ran").GetInt32(), swept.RootElement.GetProperty("skipped").GetInt32(),
+                swept.RootElement.GetProperty("experiment").GetString()));
+        (code, stdout, _) = Run("report", "--out", root, "--json", "--quiet");
+        Assert.Equal(0, code);
+        using (var report = System.Text.Json.JsonDocument.Parse(stdout))
+        {
+            var admm = report.RootElement.GetProperty("experiments").EnumerateArray().Single(e => e.GetProperty("experiment").GetString() == "admm");
+            Assert.Equal("inconclusive", admm.GetProperty("verdict").GetString());
+            Assert.Contains(admm.GetProperty("findings").EnumerateArray(), f => f.GetString()!.Contains("lift vs admm on total variation:"));
+        }
+
         // The same folder at the other scale, or a damaged run, is refused without touching what is there.
         var (bad, _, err) = Run("reproduce", "admm", "--out", root);
         Assert.Equal(2, bad);
@@ -416,13 +447,13 @@ public sealed class CliTests : TempFolderTest
             "8gaussians: fit to the known density", "lift vs pgd on total variation"] },
         { "dimension-scaling", [] },
         { "tabular-21d", ["tabular-21d-tabular-21d-validation_nll.png"] },
-        { "mnist-latents", ["lift vs gaussian on test nll:"] }, // the baseline written by the MNIST preparation
+        { "mnist-latents", ["lift vs gaussian on test NLL (nats):"] }, // the baseline written by the MNIST preparation
         { "mechanism", ["mechanism-gumbel-ablation.png", "mechanism-gumbel+tuned-ablation.png", "mechanism-sde.png", "mechanism-landscape.png",
             "structural zeros hold"] },
         { "admm", [] },
         { "matched-capacity", [] },
         { "regime-map", [] },
-        { "decisive-1d", ["rates chosen on the tuning seeds", "gumbel+tuned: lift vs lift-fixed on excess cross entropy"] },
+        { "decisive-1d", ["rates chosen on the tuning seeds", "gumbel+tuned: lift vs lift-fixed on excess cross-entropy (nats)"] },
     };
 
     [Fact]

@@ -108,4 +108,25 @@ public class PairedStatisticsTests
         Assert.True(low > 0.3 && high < 1.01 && high - low > 0.2);
         Assert.Equal((1.0, 1.0), PairedStatistics.ShareInterval([true, true, true]));
     }
+
+    [Theory]
+    [InlineData(0.041259765625, "p = 0.0413")]
+    [InlineData(0.0499, "p = 0.0499")]
+    [InlineData(1.0, "p = 1")]
+    [InlineData(0.00099, "p < 0.001")]
+    public void Every_p_value_is_written_one_way(double p, string expected) => Assert.Equal(expected, PairedStatistics.P(p));
+
+    [Fact]
+    public void The_difference_interval_is_the_interval_of_the_paired_differences()
+    {
+        // A constant shift: every resample's median difference is the shift.
+        double[] b = [1, 5, 2, 8, 3];
+        Assert.Equal((-0.5, -0.5), PairedStatistics.DifferenceInterval([.. b.Select(v => v - 0.5)], b));
+        // Differences 1 .. 9 (paired in shuffled order): the interval lies within their range and holds their median, 5.
+        double[] a = [10, 20, 30, 40, 50, 60, 70, 80, 90];
+        double[] shifted = [.. a.Select((v, i) => v - (i * 4 % 9 + 1))];
+        var (low, high) = PairedStatistics.DifferenceInterval(a, shifted);
+        Assert.InRange(low, 1, 5);
+        Assert.InRange(high, 5, 9);
+    }
 }

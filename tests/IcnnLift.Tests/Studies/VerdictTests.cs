@@ -22,8 +22,15 @@ public class VerdictTests
         var (verdict, findings) = Verdict(Claim(), [.. Pairs("a", 10, s => -0.1 - 0.01 * s), .. Pairs("b", 8, s => -0.05 - 0.001 * s)]);
         Assert.Equal(Reproduced, verdict);
         Assert.Equal(2, findings.Count);
-        Assert.StartsWith("a: lift vs pgd on test nll: lower (p = 0.002", findings[0]); // all 10 signs agree: p = 2/2^10
+        Assert.StartsWith("a: lift vs pgd on test NLL (nats): lower (p = 0.00195), median difference -0.145 [", findings[0]); // p = 2/2^10
         Assert.Contains("8 paired seeds", findings[1]);
+        // The effect's interval: a bootstrap of the median of the differences -0.10 .. -0.19, so inside their range and around the median.
+        var interval = System.Text.RegularExpressions.Regex.Match(findings[0], @"\[(\S+), (\S+)\] nats, 10 paired seeds");
+        Assert.True(interval.Success, findings[0]);
+        double low = double.Parse(interval.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+        double high = double.Parse(interval.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(low, -0.19, -0.145);
+        Assert.InRange(high, -0.145, -0.10);
     }
 
     [Fact]
@@ -31,7 +38,7 @@ public class VerdictTests
     {
         var (verdict, findings) = Verdict(Claim(), [.. Pairs("a", 10, s => -0.1 - 0.01 * s), .. Pairs("b", 10, s => s % 2 == 0 ? 0.02 * s : -0.02 * s)]);
         Assert.Equal(NotReproduced, verdict);
-        Assert.Contains("b: lift vs pgd on test nll: no difference detected", findings[1]);
+        Assert.Contains("b: lift vs pgd on test NLL (nats): no difference detected", findings[1]);
     }
 
     [Fact]
@@ -53,7 +60,7 @@ public class VerdictTests
         var observations = Enumerable.Range(0, 10).SelectMany(g => Pairs($"class-{g}", 3, s => g < 9 ? -0.1 - 0.01 * s : 0.05)).ToList();
         var (verdict, findings) = Verdict(Claim(acrossGroups: true), observations);
         Assert.Equal(NotReproduced, verdict);
-        Assert.Contains("all groups: lift vs pgd on test nll: lower", findings[0]);
+        Assert.Contains("all groups: lift vs pgd on test NLL (nats): lower", findings[0]);
         Assert.EndsWith("30 paired (group, seed) pairs; lower median in 9 of 10 groups", findings[0]);
 
         var allLower = Enumerable.Range(0, 10).SelectMany(g => Pairs($"class-{g}", 3, s => -0.1 - 0.01 * s)).ToList();
