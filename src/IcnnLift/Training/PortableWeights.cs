@@ -19,7 +19,8 @@ public enum ExportFormat
 /// A trained model in a form any framework reads: the collapsed network's effective maps under documented names
 /// (<see cref="Convex.InputConvexNetwork.EffectiveMaps"/>; a flow's under block{k}. with its normalisation's
 /// actnorm_loc and actnorm_log_scale), plus string metadata: format, task (ebm or flow), dimension, depth, width,
-/// activation (its command-line name), blocks, precision, method, seed; log_normalizer for an energy model
+/// activation (its command-line name), architecture and base (for information: the maps already fold them in; alpha is a
+/// tensor, since CP-Flow's layers learn it), blocks, precision, method, seed; log_normalizer for an energy model
 /// (log p = -E - log_normalizer) and base_scale for a flow (log p = log N(z; 0, base_scale^2 I) + the blocks'
 /// log-determinants). python/icnn_lift_reader.py evaluates log p from it with NumPy alone.
 /// </summary>
@@ -40,6 +41,7 @@ public static class PortableWeights
         {
             ["format"] = Format, ["task"] = Choice.Name(config.Task), ["dimension"] = model.Dimension.ToString(CultureInfo.InvariantCulture),
             ["depth"] = config.Depth.ToString(CultureInfo.InvariantCulture), ["activation"] = config.Activation.ToString(),
+            ["architecture"] = Choice.Name(config.Architecture), ["base"] = Choice.Name(config.Base),
             ["precision"] = Choice.Name(config.Precision), ["method"] = config.MethodName, ["seed"] = config.Seed.ToString(CultureInfo.InvariantCulture),
         };
         switch (model)
