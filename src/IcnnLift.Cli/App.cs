@@ -24,7 +24,8 @@ public static class App
             DemoCommand.Create(),
             SampleCommand.Create(),
             MnistCommand.Create(),
-            CliHost.JobCommand(), };
+            CliHost.JobCommand(),
+        };
         var help = root.Options.OfType<HelpOption>().Single();
         help.Action = new GroupedHelp((HelpAction)help.Action!);
         var quiet = new Option<bool>("--quiet") { Description = "No progress bars, tables or news: errors, --json output and the exit code", Recursive = true };
@@ -65,7 +66,8 @@ public static class App
             JobFailedException job => (job.ExitCode, e.Message),
             IOException or UnauthorizedAccessException => (ExitCodes.Failed, e.Message),
             _ => (ExitCodes.Failed,
-                $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"), };
+                $"internal error ({e.GetType().Name}): {e.Message}; please report it with the command (ICNN_LIFT_TRACE=1 prints the stack trace)"),
+        };
         Console.Error.WriteLine($"error: {OneLine(text)}");
         if (Environment.GetEnvironmentVariable("ICNN_LIFT_TRACE") == "1") Console.Error.WriteLine(e);
         return code;

@@ -131,7 +131,8 @@ internal sealed class CommonOptions
             CrossCovarianceWindow = p.GetValue(CrossCovarianceWindow), CrossCovarianceEvery = p.GetValue(CrossCovarianceEvery),
             GridPoints = p.GetValue(GridPoints), ImportanceSamples = p.GetValue(ImportanceSamples), ProposalWiden = p.GetValue(ProposalWiden),
             Precision = Parsed(Precision, d.Precision, t => Choice.Parse<NumericPrecision>(t, "precision")),
-            Device = TorchRuntime.CheckAvailable(Choice.Parse<ComputeDevice>(p.GetValue(Device)!, "device")), };
+            Device = TorchRuntime.CheckAvailable(Choice.Parse<ComputeDevice>(p.GetValue(Device)!, "device")),
+        };
     }
 
     private (TrainConfig Config, int? TrainSize)? PresetOf(ParseResult p) =>
@@ -149,7 +150,8 @@ internal sealed class CommonOptions
             EncoderWidth = p.GetValue(EncoderWidth) ?? preset.EncoderWidth,
             DecoderWidth = p.GetValue(DecoderWidth) ?? preset.DecoderWidth,
             HeadScale = p.GetValue(HeadScale),
-            ConditioningSize = p.GetValue(ConditioningSize), };
+            ConditioningSize = p.GetValue(ConditioningSize),
+        };
     }
 
     /// <summary>The option's value, or <paramref name="fallback"/> where the command does not offer the option.</summary>

@@ -47,7 +47,8 @@ internal static class LandscapeCommand
                 {
                     s.Space, Terminal.Number(s.LiftLoss), Terminal.Number(s.OtherLoss), Terminal.Number(s.GridMinimum),
                     FormattableString.Invariant($"({s.MinimumAlpha:F2}, {s.MinimumBeta:F2})"), s.NotFinite.ToString(CultureInfo.InvariantCulture),
-                    Terminal.Number(s.PointsPerSecond, "F0"), }));
+                    Terminal.Number(s.PointsPerSecond, "F0"),
+                }));
             Terminal.Line($"results: {output} (landscape.png, landscape.csv, trajectories.csv, landscape.json)");
             return ExitCodes.Ok;
         });

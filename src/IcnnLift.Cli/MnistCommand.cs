@@ -32,7 +32,8 @@ internal static class MnistCommand
             {
                 (null, null) => Mnist.ReadJson(p.GetValue(digitsFolder)!),
                 (string i, string l) => Mnist.ReadIdx(i, l),
-                _ => throw new InputException("give both --idx-images and --idx-labels, or neither"), };
+                _ => throw new InputException("give both --idx-images and --idx-labels, or neither"),
+            };
             var baseConfig = UserInput.Check(() =>
                 (common.Config(p, methodList[0], p.GetValue(seed)) with { Task = DensityTask.Ebm }).Validated(MnistLatents.Latent));
             var outcome = MnistStudy.Run(CliHost.Instance, digits, methodList, baseConfig, p.GetValue(epochs), threads, outputPath,

@@ -46,7 +46,8 @@ internal static class TrainCommand
                     ["best step", $"{r.BestStep} of {r.StepsRun}"],
                     ["shoulder occupancy (last step)", Terminal.Number(r.FinalShoulderOccupancy, "P1")],
                     ["weights below 0.05 (best checkpoint)", Terminal.Number(r.NearZeroWeightShare, "P1")],
-                    ["seconds", Terminal.Number(r.Seconds, "F1")], ]);
+                    ["seconds", Terminal.Number(r.Seconds, "F1")],
+                ]);
                 if (r.Warning is not null) Console.Error.WriteLine($"warning: {r.Warning}");
                 Terminal.Line($"run folder: {output}");
             }
