@@ -59,27 +59,28 @@ public static class Safetensors
         try
         {
             ulong length = BinaryPrimitives.ReadUInt64LittleEndian(file);
-            var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, checked((int)length)))!.AsObject();
-            var start = 8 + (int)length;
+            int start = checked(8 + (int)length);
+            var header = JsonNode.Parse(Encoding.UTF8.GetString(file, 8, start - 8))?.AsObject() ?? throw new FormatException("no header");
             var tensors = new Dictionary<string, Tensor>();
             var metadata = new Dictionary<string, string>();
-            foreach (var (name, node) in header)
+            JsonNode Field(JsonNode? entry, string key) => entry?[key] ?? throw new FormatException($"an entry without {key}");
+            foreach (var (name, entry) in header)
             {
                 if (name == "__metadata__")
                 {
-                    foreach (var (key, value) in node!.AsObject()) metadata[key] = value!.GetValue<string>();
+                    foreach (var (key, value) in Field(header, name).AsObject()) metadata[key] = value?.GetValue<string>() ?? "";
                     continue;
                 }
-                var dtype = DTypes.Single(d => d.Value == node!["dtype"]!.GetValue<string>()).Key;
-                var shape = node!["shape"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
-                var range = node["data_offsets"]!.AsArray().Select(n => n!.GetValue<long>()).ToArray();
+                var dtype = DTypes.Single(d => d.Value == Field(entry, "dtype").GetValue<string>()).Key;
+                var shape = Field(entry, "shape").AsArray().Select(n => n?.GetValue<long>() ?? -1).ToArray();
+                var range = Field(entry, "data_offsets").AsArray().Select(n => n?.GetValue<long>() ?? -1).ToArray();
                 var tensor = empty(shape, dtype, device: CPU);
                 tensor.bytes = file.AsSpan(checked(start + (int)range[0]), checked((int)(range[1] - range[0])));
                 tensors[name] = tensor;
             }
             return (tensors, metadata);
         }
-        catch (Exception e) when (e is ArgumentException or JsonException or InvalidOperationException or NullReferenceException or OverflowException
+        catch (Exception e) when (e is ArgumentException or JsonException or InvalidOperationException or FormatException or OverflowException
             or IndexOutOfRangeException)
         {
             throw new InputException($"{path}: not a safetensors file ({e.Message})");
