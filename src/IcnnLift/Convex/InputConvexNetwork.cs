@@ -408,7 +408,10 @@ public sealed class InputConvexNetwork : nn.Module<Tensor, Tensor>
         for (int l = depth - 1; l >= 0; l--)
         {
             var curvature = adjoint.mul(_activation.SecondDerivative(pre[l])); // [n, H]
-            hessian = hessian.add(jacobiansT[l].mul(curvature.unsqueeze(1)).bmm(jacobiansT[l].transpose(1, 2)));
+            hessian = l == 0
+                // J_1 = A_0 for every sample: one product of [n, H] with the outer products of A_0's rows [H, d d].
+                ? hessian.add(curvature.matmul(a[0].unsqueeze(2).mul(a[0].unsqueeze(1)).reshape(-1, d * d)).reshape(n, d, d))
+                : hessian.add(jacobiansT[l].mul(curvature.unsqueeze(1)).bmm(jacobiansT[l].transpose(1, 2)));
             if (l > 0) adjoint = adjoint.mul(slope[l]).matmul(w[l - 1]);
         }
         return (energy, gradient, hessian);
