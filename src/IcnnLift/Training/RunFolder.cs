@@ -52,7 +52,10 @@ public static class RunFolder
         File.WriteAllText(Path.Combine(folder, "result.json"), JsonSerializer.Serialize(model.Result, Json));
         WriteMetrics(Path.Combine(folder, "metrics.csv"), model.Metrics);
         model.Model.Module.save(Path.Combine(folder, "model.pt"));
-        PortableWeights.Write(Path.Combine(folder, "model.safetensors"), model.Model, config, ExportFormat.Safetensors);
+        // From the model as a reader of this folder gets it: an importance-sampled log-normaliser is drawn afresh on loading,
+        // so the file's must be the loaded model's for `density` and the file to agree.
+        var saved = Load(folder);
+        using (saved.Model.Module) PortableWeights.Write(Path.Combine(folder, "model.safetensors"), saved.Model, config, ExportFormat.Safetensors);
     }
 
     /// <summary>Writes metrics.csv.</summary>

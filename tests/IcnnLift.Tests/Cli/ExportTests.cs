@@ -77,6 +77,8 @@ public sealed class ExportTests : TempFolderTest
         // normalisation); float32, as runs are by default.
         { "energy", ["--target", "gumbel", "--base", "gaussian", "--activation", "elu:0.5", "--width", "16"], "x\n-1\n0\n1.5\n4\n" },
         { "flow", ["--target", "8gaussians", "--preset", "cpflow-toy", "--depth", "4", "--blocks", "2"], "0.5,1\n-2,0.3\n3,-3\n0,0\n" },
+        // In 6-D the log-normaliser is importance-sampled, with draws made afresh when a run folder is loaded.
+        { "energy-6d", ["--target", "tabular-6d", "--width", "16"], "0,0,0,0,0,0\n0.5,-0.2,0.1,0.3,-1,0.2\n" },
     };
 
     [Theory]
