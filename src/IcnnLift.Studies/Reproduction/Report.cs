@@ -175,16 +175,12 @@ public static class Report
         (double Entropy, double Value) threshold, List<string> findings)
     {
         var (entropy, tau) = threshold;
-        var inBasin = runs.GroupBy(r => r.Run.Config.MethodName)
-            .ToDictionary(g => g.Key, g => g.ToDictionary(r => r.Run.Config.Seed, r => r.Result.TestNll < tau));
-        foreach (var (method, other) in experiment.Comparisons)
+        var (inBasin, pairs) = Paired(experiment, runs, r => r.TestNll < tau);
+        foreach (var (method, other, a, b) in pairs)
         {
-            if (!inBasin.TryGetValue(method, out var a) || !inBasin.TryGetValue(other, out var b)) continue;
-            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
-            var test = PairedStatistics.McNemar([.. seeds.Select(s => a[s])], [.. seeds.Select(s => b[s])]);
-            findings.Add($"{group}: basin (test NLL < tau = {N(tau)} nats): {method} {seeds.Count(s => a[s])} of {seeds.Count} seeds, {other} "
-                + $"{seeds.Count(s => b[s])}; only {method} in it on {test.OnlyFirst}, only {other} on {test.OnlySecond}, "
-                + $"McNemar {PairedStatistics.P(test.PValue)}");
+            var test = PairedStatistics.McNemar(a, b);
+            findings.Add($"{group}: basin (test NLL < tau = {N(tau)} nats): {method} {a.Count(v => v)} of {a.Count} seeds, {other} "
+                + $"{b.Count(v => v)}; only {method} in it on {test.OnlyFirst}, only {other} on {test.OnlySecond}, McNemar {PairedStatistics.P(test.PValue)}");
         }
         return ($"{group}: basin, test NLL below tau = entropy {N(entropy)} + {N(tau - entropy)} = {N(tau)} nats", ["method", "seeds", "in the basin", "share",
             "95% bootstrap interval"], [.. inBasin.Select(m =>
@@ -196,21 +192,33 @@ public static class Report
         })]);
     }
 
+    /// <summary>Per method, a value of each of its runs by seed; and for each of the experiment's comparisons whose methods both
+    /// ran, the two methods' values on their shared seeds, in seed order.</summary>
+    private static (Dictionary<string, Dictionary<int, T>> ByMethod, List<(string Method, string Other, List<T> First, List<T> Second)> Pairs)
+        Paired<T>(Experiment experiment, List<(PlannedRun Run, RunResult Result)> runs, Func<RunResult, T> value)
+    {
+        var byMethod = runs.GroupBy(r => r.Run.Config.MethodName).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.Run.Config.Seed, r => value(r.Result)));
+        var pairs = experiment.Comparisons.Where(c => byMethod.ContainsKey(c.Method) && byMethod.ContainsKey(c.Other)).Select(c =>
+        {
+            var (a, b) = (byMethod[c.Method], byMethod[c.Other]);
+            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
+            return (c.Method, c.Other, seeds.Select(s => a[s]).ToList(), seeds.Select(s => b[s]).ToList());
+        }).ToList();
+        return (byMethod, pairs);
+    }
+
     /// <summary>How well each method fits a known 2-D density: total variation and, where the target has modes, the share of
     /// modes holding at least half their mass; each comparison on total variation by the Wilcoxon signed-rank test.</summary>
     private static (string, string[], List<string[]>) Fit(Experiment experiment, string group, List<(PlannedRun Run, RunResult Result)> runs,
         List<string> findings)
     {
-        var byMethod = runs.GroupBy(r => r.Run.Config.MethodName).ToDictionary(g => g.Key, g => g.ToDictionary(r => r.Run.Config.Seed, r => r.Result));
-        foreach (var (method, other) in experiment.Comparisons)
+        var (byMethod, pairs) = Paired(experiment, runs, r => r);
+        foreach (var (method, other, a, b) in pairs)
         {
-            if (!byMethod.TryGetValue(method, out var a) || !byMethod.TryGetValue(other, out var b)) continue;
-            var seeds = a.Keys.Intersect(b.Keys).Order().ToList();
-            double Tv(RunResult r) => r.TotalVariation ?? double.NaN;
-            List<double> first = [.. seeds.Select(s => Tv(a[s]))], second = [.. seeds.Select(s => Tv(b[s]))];
+            List<double> first = [.. a.Select(r => r.TotalVariation ?? double.NaN)], second = [.. b.Select(r => r.TotalVariation ?? double.NaN)];
             var test = PairedStatistics.Wilcoxon(first, second);
             findings.Add($"{group}: {method} vs {other} on total variation: {test.Verdict()}, median difference "
-                + $"{Difference(test, PairedStatistics.DifferenceInterval(first, second), "")}, {seeds.Count} paired seeds");
+                + $"{Difference(test, PairedStatistics.DifferenceInterval(first, second), "")}, {a.Count} paired seeds");
         }
         return ($"{group}: fit to the known density (total variation; mode coverage: the share of modes holding at least half their mass)",
             ["method", "seeds", "median total variation", "95% bootstrap interval", "median mode coverage", "seeds with every mode"], [.. byMethod.Select(m =>
