@@ -33,7 +33,7 @@ public static class App
         GroupedHelp.Add("Output", quiet);
         var parsed = root.Parse(args);
         Terminal.Quiet = parsed.GetValue(quiet);
-        if (parsed.Errors.Count > 0)
+        if (parsed.Errors.Count > 0 && parsed.Action is not { ClearsParseErrors: true }) // --help with a required option missing is help
         {
             Console.Error.WriteLine($"error: {parsed.Errors[0].Message}");
             return ExitCodes.BadInput;

@@ -19,6 +19,8 @@ internal sealed partial class GroupedHelp(HelpAction standard) : SynchronousComm
         foreach (var option in options) Sections[option.Name] = section;
     }
 
+    public override bool ClearsParseErrors => true;
+
     public override int Invoke(ParseResult parseResult)
     {
         var output = parseResult.InvocationConfiguration.Output;

@@ -84,7 +84,7 @@ public sealed class CliTests : TempFolderTest
     }
 
     [Fact]
-    public void Quiet_prints_nothing_but_a_run_is_written_and_help_groups_the_options()
+    public void Quiet_prints_nothing_but_a_run_is_written_and_help_groups_the_options_and_needs_no_required_option()
     {
         var output = Path.Combine(Folder, "quiet");
         var (code, stdout, stderr) = Run(["train", "--target", "gumbel", "--out", output, "--quiet", .. Quick]);
@@ -97,6 +97,10 @@ public sealed class CliTests : TempFolderTest
         var at = order.Select(s => help.IndexOf(s, StringComparison.Ordinal)).ToList();
         Assert.All(at, i => Assert.True(i >= 0, help));
         Assert.Equal(at.Order(), at);
+        // Help is help even where a required option is missing.
+        var (code2, exportHelp, _) = Run("export", "--help");
+        Assert.Equal(0, code2);
+        Assert.Contains("--model <model> (REQUIRED)", exportHelp);
     }
 
     [Theory]
