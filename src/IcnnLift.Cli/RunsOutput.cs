@@ -22,7 +22,7 @@ internal static class RunsOutput
         bool known = summary.Any(s => s.TotalVariation is not null);
         string Q(Quartiles? q) => q is null ? "-" : $"{Terminal.Number(q.Median)} [{Terminal.Number(q.Q1)}, {Terminal.Number(q.Q3)}]";
         Terminal.Table($"{dataName}: median [Q1, Q3] over {seeds} seeds at the best-validation checkpoint",
-            known ? ["method", "test NLL", "total variation", "cross-entropy", "stopped"] : ["method", "test NLL", "stopped"],
+            known ? ["method", "test NLL (nats)", "total variation", "cross-entropy (nats)", "stopped"] : ["method", "test NLL (nats)", "stopped"],
             summary.Select(s => known
                 ? new[] { s.Method, Q(s.TestNll), Q(s.TotalVariation), Q(s.CrossEntropy), s.Stopped.ToString(CultureInfo.InvariantCulture) }
                 : [s.Method, Q(s.TestNll), s.Stopped.ToString(CultureInfo.InvariantCulture)]));

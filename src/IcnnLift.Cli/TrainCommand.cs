@@ -37,12 +37,12 @@ internal static class TrainCommand
             {
                 Terminal.Table($"{r.Target}: {r.Method}, seed {r.Seed}", ["metric", "value"],
                 [
-                    ["test NLL", r.LogZStandardError is double se
+                    ["test NLL (nats)", r.LogZStandardError is double se
                         ? $"{Terminal.Number(r.TestNll)} ± {Terminal.Number(se)} (importance sampling, ESS {Terminal.Number(r.EffectiveSampleSize, "F0")})"
                         : Terminal.Number(r.TestNll)],
                     ["total variation", Terminal.Number(r.TotalVariation)],
-                    ["cross-entropy", Terminal.Number(r.CrossEntropy)],
-                    ["best validation NLL", Terminal.Number(r.BestValidationNll)],
+                    ["cross-entropy (nats)", Terminal.Number(r.CrossEntropy)],
+                    ["best validation NLL (nats)", Terminal.Number(r.BestValidationNll)],
                     ["best step", $"{r.BestStep} of {r.StepsRun}"],
                     ["shoulder occupancy (last step)", Terminal.Number(r.FinalShoulderOccupancy, "P1")],
                     ["weights below 0.05 (best checkpoint)", Terminal.Number(r.NearZeroWeightShare, "P1")],
