@@ -21,7 +21,7 @@ internal static class ExportCommand
             Runtime.TorchRuntime.Initialize(1);
             var run = RunFolder.Load(p.GetValue(model)!);
             PortableWeights.Write(path, run.Model, run.Manifest.Config, kind);
-            Console.Out.WriteLine(path);
+            Terminal.Line($"{path} ({Choice.Name(kind)})");
             return ExitCodes.Ok;
         });
         return command;

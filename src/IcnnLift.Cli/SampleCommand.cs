@@ -34,7 +34,7 @@ internal static class SampleCommand
             var rows = Enumerable.Range(0, n).Select(i => samples[i].to_type(torch.ScalarType.Float64).data<double>().ToArray()).ToArray();
             SampleCsv.Write(path, Enumerable.Range(1, dimension).Select(j => $"x{j}").ToArray(), rows);
             if (dimension == 2) DensityFigure.SaveSamples(Path.ChangeExtension(path, ".png"), run, rows, p.GetValue(seed));
-            Console.Out.WriteLine($"{n} samples written to {path}; {report}");
+            Terminal.Line($"{n} samples written to {path}; {report}");
             if (!converged) Console.Error.WriteLine($"warning: the sampler may not have converged ({report})");
             return ExitCodes.Ok;
         });

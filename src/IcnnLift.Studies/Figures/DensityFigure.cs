@@ -166,6 +166,8 @@ public static class DensityFigure
         plot.Axes.SetLimits(x0 - mx, x1 + mx, y0 - my, y1 + my);
         int outside = samples.Count(r => r[0] < x0 - mx || r[0] > x1 + mx || r[1] < y0 - my || r[1] > y1 + my);
         plot.Title(outside > 0 ? $"{title} ({outside} of {samples.Count} samples outside the view)" : title);
+        plot.XLabel("x1");
+        plot.YLabel("x2");
         plot.ShowLegend(Alignment.UpperRight);
         SavePng(plot, path, 700, 700);
     }
