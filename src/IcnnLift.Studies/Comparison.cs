@@ -43,14 +43,12 @@ public static class Comparison
         results.All(r => r.TotalVariation is not null) ? ["test_nll", "total_variation", "cross_entropy"] : ["test_nll"];
 
     /// <summary>A metric as tables, findings and axes name it, with its unit: "test NLL (nats)".</summary>
-    public static string Label(string metric) => metric switch
+    public static string Label(string metric) => (metric switch
     {
-        "test_nll" => "test NLL (nats)",
-        "validation_nll" => "validation NLL (nats)",
-        "cross_entropy" => "cross-entropy (nats)",
-        "excess_cross_entropy" => "excess cross-entropy (nats)",
-        _ => metric.Replace('_', ' '),
-    };
+        "test_nll" => "test NLL",
+        "validation_nll" => "validation NLL",
+        _ => metric.Replace('_', ' ').Replace("cross entropy", "cross-entropy"),
+    }) + (Unit(metric) is "" ? "" : $" ({Unit(metric).Trim()})");
 
     /// <summary>The unit a difference of the metric is in, with a leading space, or nothing for a unitless one.</summary>
     public static string Unit(string metric) => metric is "test_nll" or "validation_nll" or "cross_entropy" or "excess_cross_entropy" ? " nats" : "";

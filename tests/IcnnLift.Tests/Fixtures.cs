@@ -4,6 +4,18 @@ using static TorchSharp.torch;
 
 namespace IcnnLift.Tests;
 
+/// <summary>Paths in the repository the tests were built from (the first folder above the test binaries that holds IcnnLift.slnx).</summary>
+internal static class Repository
+{
+    public static readonly string Root = Find(new DirectoryInfo(AppContext.BaseDirectory));
+
+    private static string Find(DirectoryInfo? folder) => folder is null ? throw new DirectoryNotFoundException("IcnnLift.slnx above the tests")
+        : File.Exists(System.IO.Path.Combine(folder.FullName, "IcnnLift.slnx")) ? folder.FullName : Find(folder.Parent);
+
+    /// <summary>The full path of <paramref name="parts"/> under the repository's root.</summary>
+    public static string Path(params string[] parts) => System.IO.Path.Combine([Root, .. parts]);
+}
+
 /// <summary>A fresh temporary folder per test, deleted afterwards.</summary>
 public abstract class TempFolderTest : IDisposable
 {

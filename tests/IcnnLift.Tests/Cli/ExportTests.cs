@@ -23,13 +23,6 @@ public sealed class ExportTests : TempFolderTest
         return path;
     }
 
-    private static string Repository()
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !Directory.Exists(Path.Combine(folder.FullName, "python"))) folder = folder.Parent;
-        return folder?.FullName ?? throw new DirectoryNotFoundException("python/ above the tests");
-    }
-
     /// <summary>A Python 3 that has NumPy: the one on PATH, or Debian's (apt-get install python3-numpy).</summary>
     private static string PythonWithNumpy()
     {
@@ -51,7 +44,7 @@ public sealed class ExportTests : TempFolderTest
 
     private static double[] PythonLogDensity(string model, string points)
     {
-        var start = new ProcessStartInfo(PythonWithNumpy(), [Path.Combine(Repository(), "python", "icnn_lift_reader.py"), model, points])
+        var start = new ProcessStartInfo(PythonWithNumpy(), [Repository.Path("python", "icnn_lift_reader.py"), model, points])
         {
             RedirectStandardOutput = true, RedirectStandardError = true,
         };

@@ -9,11 +9,8 @@ public class ReadmeTests
     [Fact]
     public void The_readmes_csharp_example_is_the_quickstart_that_ci_runs()
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !File.Exists(Path.Combine(folder.FullName, "README.md"))) folder = folder.Parent;
-        Assert.NotNull(folder);
-        var readme = File.ReadAllText(Path.Combine(folder.FullName, "README.md")).ReplaceLineEndings("\n");
-        var program = File.ReadAllText(Path.Combine(folder.FullName, "examples", "Quickstart", "Program.cs")).ReplaceLineEndings("\n");
+        var readme = File.ReadAllText(Repository.Path("README.md")).ReplaceLineEndings("\n");
+        var program = File.ReadAllText(Repository.Path("examples", "Quickstart", "Program.cs")).ReplaceLineEndings("\n");
         Assert.Contains("```csharp\n" + program + "```", readme);
     }
 }

@@ -15,9 +15,7 @@ public class TorchRuntimeTests
 {
     private static IEnumerable<(string File, string Text)> LibrarySources()
     {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !Directory.Exists(Path.Combine(folder.FullName, "src", "IcnnLift"))) folder = folder.Parent;
-        var src = Path.Combine(folder?.FullName ?? throw new DirectoryNotFoundException("src/ above the tests"), "src");
+        var src = Repository.Path("src");
         return new[] { "IcnnLift", "IcnnLift.Studies" }
             .SelectMany(project => Directory.EnumerateFiles(Path.Combine(src, project), "*.cs", SearchOption.AllDirectories))
             .Where(f => !f.Contains($"{Path.DirectorySeparatorChar}obj{Path.DirectorySeparatorChar}"))

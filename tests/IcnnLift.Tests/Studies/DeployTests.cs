@@ -8,12 +8,7 @@ namespace IcnnLift.Tests.Studies;
 /// tells each pod as many shards as it has completions.</summary>
 public class DeployTests
 {
-    private static string Deploy(string file)
-    {
-        var folder = new DirectoryInfo(AppContext.BaseDirectory);
-        while (folder is not null && !Directory.Exists(Path.Combine(folder.FullName, "deploy"))) folder = folder.Parent;
-        return File.ReadAllText(Path.Combine(folder?.FullName ?? throw new DirectoryNotFoundException("deploy/ above the tests"), "deploy", file));
-    }
+    private static string Deploy(string file) => File.ReadAllText(Repository.Path("deploy", file));
 
     private static string Single(string text, string pattern) => Assert.Single(Regex.Matches(text, pattern, RegexOptions.Multiline)).Groups[1].Value;
 
